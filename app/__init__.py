@@ -1,0 +1,1 @@
+"""Stratwatch's composition root: settings, the factory, the cache, reads, the CLI."""

@@ -1,0 +1,78 @@
+"""The cache: flask-caching (SimpleCache, or RedisCache with REDIS_URL) keyed by data versions."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+import pandas as pd
+from flask import current_app
+from flask_caching import Cache
+
+from app.settings import Settings
+
+cache = Cache()
+P = ParamSpec("P")
+R = TypeVar("R")
+ScopeFn = Callable[..., list[str]]
+
+
+def cache_config(settings: Settings) -> dict[str, Any]:
+    """flask-caching configuration for these settings."""
+    config: dict[str, Any] = {
+        "CACHE_DEFAULT_TIMEOUT": settings.cache_timeout,
+        "CACHE_KEY_PREFIX": "stratwatch:",
+    }
+    if settings.redis_url:
+        return {**config, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.redis_url}
+    return {**config, "CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 5000}
+
+
+def versioned(scopes: ScopeFn) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Memoize a read under a key that carries the versions of the scopes it depends on.
+
+    `scopes(*args, **kwargs)` names them; a pattern ending in '*' (e.g. 'strategy:*') stands for
+    every scope with that prefix. Arguments must be plain values (ids, strings, dates), never
+    frames: flask-caching-style keys are built from repr(), which pandas truncates.
+    """
+
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        name = f"{fn.__module__}.{fn.__qualname__}"
+
+        @functools.wraps(fn)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            _refuse_frames(args, kwargs)
+            store = current_app.extensions["stratwatch"]
+            token = _token(store.clock.versions(), scopes(*args, **kwargs))
+            raw = f"{name}|{args!r}|{sorted(kwargs.items())!r}|{token}"
+            key = "r:" + hashlib.sha1(raw.encode()).hexdigest()
+            hit = cache.get(key)
+            if hit is not None:
+                return hit[0]
+            value = fn(*args, **kwargs)
+            cache.set(key, (value,))  # boxed, so a cached None is still a hit
+            return value
+
+        return wrapper
+
+    return decorate
+
+
+def _token(versions: dict[str, int], scopes: list[str]) -> str:
+    parts = []
+    for scope in scopes:
+        if scope.endswith("*"):
+            prefix = scope[:-1]
+            matched = sorted((k, v) for k, v in versions.items() if k.startswith(prefix))
+            parts.append(hashlib.sha1(repr(matched).encode()).hexdigest()[:16])
+        else:
+            parts.append(str(versions.get(scope, 0)))
+    return ",".join(parts)
+
+
+def _refuse_frames(args: tuple, kwargs: dict) -> None:
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, pd.DataFrame | pd.Series):
+            raise TypeError("cached reads take ids and dates, not pandas objects")

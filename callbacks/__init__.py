@@ -1,0 +1,1 @@
+"""Stratwatch callbacks package."""

@@ -1,0 +1,168 @@
+"""Callbacks of the overview page: read the cached overview, filter and sort it, draw the table."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pandas as pd
+from dash import (
+    ALL,
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    dcc,
+    html,
+)
+
+from app import preferences, reads
+from app.auth import current_principal
+from app.components import (
+    empty_state,
+    error_banner,
+    relative_change,
+    signed_percent,
+    sparkline,
+    stage_badge,
+    verdict_badge,
+)
+from app.scopes import can_see, visible
+from data.metrics import format_value
+from pages.overview import ids
+
+log = logging.getLogger(__name__)
+COLUMNS = [
+    "Strategy",
+    "Stage",
+    "Source",
+    "As of",
+    "Last year",
+    "Today",
+    "MTD",
+    "YTD",
+    "vs benchmark",
+    "Sharpe",
+    "Max DD",
+    "Verdict",
+]
+
+
+@callback(
+    Output(ids.table, "children"),
+    Input(ids.stage, "value"),
+    Input(ids.search, "value"),
+    Input(ids.tick, "n_intervals"),
+)
+def update_overview_table(stages: list[str] | None, search: str | None, _tick: int | None) -> Any:
+    """Filter the book by stage, text and the saved tags, sort it as saved, and draw it."""
+    view = preferences.current()
+    return draw_book(stages or [], search or "", view["overview_tags"], view["overview_sort"])
+
+
+@callback(
+    Output(ids.table, "children", allow_duplicate=True),
+    Input(ids.tag, "value"),
+    Input(ids.sort, "value"),
+    State(ids.stage, "value"),
+    State(ids.search, "value"),
+    prevent_initial_call=True,
+)
+def update_overview_view(tags, sort, stages, search) -> Any:
+    """Remember the tag filter and sort for this user (every session), and redraw."""
+    principal = current_principal()
+    if principal is not None:
+        preferences.update(principal.id, {"overview_tags": tags or [], "overview_sort": sort})
+    return draw_book(stages or [], search or "", tags or [], sort or "name")
+
+
+def draw_book(stages: list[str], search: str, tags: list[str], sort: str) -> Any:
+    """The visible book, filtered and sorted, as a table (or a banner, or an empty state)."""
+    try:
+        book = visible(reads.overview(), current_principal())
+    except Exception:
+        log.exception("overview read failed")
+        return error_banner(
+            "Strategies could not be loaded.",
+            "The database did not answer; retrying every few seconds.",
+        )
+    shown = sort_book(filter_book(book, stages, search, tags), sort)
+    if shown.empty:
+        return empty_state("No strategy matches these filters.")
+    return strategy_table(shown)
+
+
+@callback(
+    Output({"type": ids.verdict, "slug": ALL}, "children"),
+    Input(ids.table, "children"),
+    State({"type": ids.verdict, "slug": ALL}, "id"),
+)
+def update_overview_verdicts(_table: Any, cells: list[dict]) -> list:
+    """Each row's verdict once computed (by its tearsheet or the API); never computed here."""
+    return [verdict_badge(verdict_of(cell["slug"])) for cell in cells]
+
+
+def verdict_of(slug: str) -> str | None:
+    """A visible strategy's cached verdict, 'pending' if not computed yet; None when none."""
+    strategy = reads.strategy(slug)
+    if not can_see(strategy, current_principal()):
+        return None
+    result = reads.comparison(int(strategy["id"]), compute=False)
+    return result["verdict"] if result else None
+
+
+def filter_book(
+    book: pd.DataFrame, stages: list[str], search: str, tags: list[str] | None = None
+) -> pd.DataFrame:
+    """Rows whose stage and tags are selected (all when none are) and whose text matches."""
+    keep = book["stage"].isin(stages) if stages else pd.Series(True, index=book.index)
+    if tags:
+        keep &= book["tags"].map(lambda own: bool(set(own or []) & set(tags)))
+    if search.strip():
+        text = book["name"] + " " + book["style"] + " " + book["tags"].map(" ".join)
+        keep &= text.str.contains(search.strip(), case=False, regex=False)
+    return book[keep]
+
+
+def sort_book(book: pd.DataFrame, key: str) -> pd.DataFrame:
+    """By name (A–Z), or by a number, best first and missing last."""
+    if key not in book.columns or key == "name":
+        return book.sort_values("name", key=lambda s: s.str.lower(), kind="stable")
+    values = pd.to_numeric(book[key], errors="coerce")
+    return book.loc[values.sort_values(ascending=False, na_position="last").index]
+
+
+def strategy_table(book: pd.DataFrame) -> html.Table:
+    """The strategies as an accessible table; numbers coloured by sign, from the registry."""
+    rows = [
+        html.Tr(
+            [
+                html.Td(dcc.Link(row.name, href=f"/strategies/{row.slug}")),
+                html.Td(stage_badge(row.stage)),
+                html.Td(row.source or "–", className="sw-caption"),
+                html.Td(
+                    f"{row.last_date:%Y-%m-%d}" if row.last_date else "–", className="sw-caption"
+                ),
+                html.Td(sparkline(row.spark or [])),
+                html.Td(signed_percent(row.today)),
+                html.Td(signed_percent(row.mtd)),
+                html.Td(signed_percent(row.ytd)),
+                html.Td(relative_change(row.relative)),
+                html.Td(format_value("sharpe", row.sharpe), className="sw-num"),
+                html.Td(format_value("max_drawdown", row.max_drawdown), className="sw-num"),
+                html.Td(html.Span("…", id={"type": ids.verdict, "slug": row.slug})),
+            ]
+        )
+        for row in book.itertuples(index=False)
+    ]
+    head = html.Thead(html.Tr([html.Th(c, scope="col") for c in COLUMNS]))
+    return html.Table([head, html.Tbody(rows)], className="table sw-table sw-card")
+
+
+clientside_callback(
+    ClientsideFunction("stratwatch", "applyTheme"),
+    Output(ids.theme_sink, "data"),
+    Input(ids.theme, "data"),
+)

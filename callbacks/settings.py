@@ -1,0 +1,73 @@
+"""Callbacks of the settings page: validate and save each change at once; apply the theme."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from dash import ClientsideFunction, Input, Output, callback, clientside_callback, html, no_update
+
+from app import preferences
+from app.auth import current_principal
+from app.components import error_banner
+from pages.settings import ids
+
+log = logging.getLogger(__name__)
+
+
+@callback(
+    Output(ids.status, "children"),
+    Output(ids.applied_theme, "data"),
+    Input(ids.theme, "value"),
+    Input(ids.benchmarks, "value"),
+    Input(ids.date_range, "value"),
+    Input(ids.panels, "value"),
+    Input(ids.decimals, "value"),
+    Input(ids.alerts, "value"),
+    Input(ids.severity, "value"),
+    prevent_initial_call=True,
+)
+def save_settings(theme, benchmarks, date_range, panels, decimals, alerts, severity) -> tuple:
+    """Save the form as it changes; say what is wrong with a value instead of saving it."""
+    changes = settings_changes(theme, benchmarks, date_range, panels, decimals, alerts, severity)
+    principal = current_principal()
+    try:
+        saved = preferences.update(principal.id, changes)
+    except preferences.PreferencesRefused as refused:
+        return problems_list(refused.problems), no_update
+    except Exception:
+        log.exception("saving preferences failed")
+        return error_banner("Your settings could not be saved.", "Nothing was changed."), no_update
+    return html.Span("Saved.", className="sw-caption sw-saved"), saved["theme"]
+
+
+def settings_changes(theme, benchmarks, date_range, panels, decimals, alerts, severity) -> dict:
+    """The form's values as a preferences document (validated by data.preferences)."""
+    alerts = alerts or []
+    return {
+        "theme": theme,
+        "benchmarks": benchmarks or [],
+        "date_range": date_range,
+        "panels": panels or [],
+        "decimals": decimals,  # None (an empty or non-numeric box) is refused
+        "alerts_in_app": "alerts_in_app" in alerts,
+        "alerts_email": "alerts_email" in alerts,
+        "alert_severity": severity,
+    }
+
+
+def problems_list(problems: dict[str, str]) -> Any:
+    """Each invalid field with what is wrong with it; nothing was saved."""
+    items = [html.Li(f"{field.replace('_', ' ')}: {why}") for field, why in problems.items()]
+    return html.Div(
+        [html.Strong("Not saved: "), html.Ul(items, className="mb-0")],
+        className="sw-invalid",
+        role="alert",
+    )
+
+
+clientside_callback(
+    ClientsideFunction("stratwatch", "applyTheme"),
+    Output(ids.theme_sink, "data"),
+    Input(ids.applied_theme, "data"),
+)

@@ -1,0 +1,181 @@
+"""Callbacks of the strategy page: resolve the range, read the cached tearsheet, draw it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pandas as pd
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, no_update
+
+from app import figures, preferences, reads
+from app.auth import current_principal
+from app.components import comparison_panel, error_banner, frame_table, metrics_table
+from app.scopes import can_see
+from data.metrics import (
+    drawdown_series,
+    monthly_returns_table,
+    return_quantiles,
+    rolling_beta,
+    rolling_sharpe,
+    rolling_volatility,
+    top_drawdowns,
+    yearly_returns,
+)
+from pages.strategy import TRADE_COLUMNS, ids
+
+log = logging.getLogger(__name__)
+WINDOW = 126
+DRAWN = [
+    Output(ids.equity, "figure"),
+    Output(ids.drawdown, "figure"),
+    Output(ids.drawdowns, "children"),
+    Output(ids.rolling, "figure"),
+    Output(ids.monthly, "figure"),
+    Output(ids.yearly, "figure"),
+    Output(ids.distribution, "figure"),
+    Output(ids.quantiles, "children"),
+    Output(ids.metrics, "children"),
+    Output(ids.trades, "rowData"),
+]
+
+
+@callback(
+    *DRAWN,
+    Output(ids.banner, "children"),
+    Input(ids.slug, "data"),
+    Input(ids.preset, "value"),
+    Input(ids.dates, "start_date"),
+    Input(ids.dates, "end_date"),
+    Input(ids.log, "value"),
+    Input(ids.source, "value"),
+)
+def update_tearsheet(slug, preset, start, end, log_scale, source) -> tuple:
+    """Read the tearsheet for the chosen range and source, and draw every panel."""
+    try:
+        sheet = load_tearsheet(slug, preset, start, end, source)
+    except ValueError as bad:
+        return (*[no_update] * len(DRAWN), error_banner("That date range is not valid.", str(bad)))
+    except Exception:
+        log.exception("tearsheet read failed for %s", slug)
+        return (*[no_update] * len(DRAWN), error_banner("The tearsheet could not be loaded."))
+    if sheet is None or sheet.returns.empty:
+        return (*[no_update] * len(DRAWN), error_banner("No performance in this range."))
+    return (*draw_tearsheet(sheet, bool(log_scale), preferences.current()["theme"]), None)
+
+
+@callback(Output(ids.comparison, "children"), Input(ids.slug, "data"))
+def update_comparison(slug: str | None) -> Any:
+    """The live-vs-backtest verdict with its p-values (whole records, not the range)."""
+    strategy = reads.strategy(slug) if slug else None
+    if not can_see(strategy, current_principal()):
+        return error_banner(f"No strategy {slug!r}.")
+    try:
+        return comparison_panel(reads.comparison(int(strategy["id"])))
+    except Exception:
+        log.exception("comparison failed for %s", slug)
+        return error_banner("The comparison could not be computed.")
+
+
+@callback(
+    Output(ids.preset, "value"),
+    Input(ids.dates, "start_date"),
+    Input(ids.dates, "end_date"),
+    prevent_initial_call=True,
+)
+def choose_custom_range(start: str | None, end: str | None) -> str:
+    """Picking dates switches the preset to Custom."""
+    return "Custom" if start or end else "All"
+
+
+clientside_callback(
+    ClientsideFunction("stratwatch", "syncQuery"),
+    Output(ids.query, "data"),
+    Input(ids.preset, "value"),
+    Input(ids.dates, "start_date"),
+    Input(ids.dates, "end_date"),
+    Input(ids.log, "value"),
+    Input(ids.source, "value"),
+    State(ids.query_keys, "data"),
+)
+
+
+def load_tearsheet(
+    slug: str | None, preset: str | None, start: str | None, end: str | None, source: str | None
+) -> reads.Tearsheet | None:
+    """The cached tearsheet a visible strategy shows for these controls; None if hidden."""
+    strategy = reads.strategy(slug) if slug else None
+    if not can_see(strategy, current_principal()):
+        return None
+    extents = reads.series_extents(int(strategy["id"]))
+    if extents.empty:
+        return None
+    lo, hi = resolve_range(preset, start, end, pd.Timestamp(extents["last"].max()))
+    symbols = reads.benchmark_pair(str(strategy["benchmark"] or "") or None)
+    return reads.tearsheet(int(strategy["id"]), source or None, symbols, lo, hi)
+
+
+def resolve_range(
+    preset: str | None, start: str | None, end: str | None, last: pd.Timestamp
+) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """(first, last) dates to show: a preset counted back from `last`, or the custom dates."""
+    if preset != "Custom":
+        return reads.preset_start(preset, last), None
+    lo = pd.Timestamp(start, tz="UTC") if start else None
+    hi = pd.Timestamp(end, tz="UTC") + pd.Timedelta(hours=23, minutes=59) if end else None
+    if lo is not None and hi is not None and lo > hi:
+        raise ValueError("the start date must come before the end date")
+    return lo, hi
+
+
+def draw_tearsheet(sheet: reads.Tearsheet, log_scale: bool, theme: str = "light") -> tuple:
+    """Every panel of the tearsheet, in the order of DRAWN."""
+    returns = sheet.returns
+    bench = sheet.benchmark_returns.reindex(returns.index)
+    names = dict(zip(sheet.benchmarks, ["S&P 500", "Bonds"], strict=False))
+    rolling = {
+        "Sharpe": rolling_sharpe(returns, WINDOW).iloc[:, 0],
+        "Volatility": rolling_volatility(returns, WINDOW).iloc[:, 0],
+        "Beta": rolling_beta(returns, bench, WINDOW).iloc[:, 0],
+    }
+    yearly = yearly_returns(pd.DataFrame({"Strategy": returns, "Benchmark": bench}))
+    quantiles = return_quantiles(returns).rename(columns=lambda q: f"{q:.0%}")
+    return (
+        figures.equity_figure(
+            sheet.equity,
+            {names[s]: c for s, c in sheet.benchmarks.items()},
+            log=log_scale,
+            theme=theme,
+        ),
+        figures.drawdown_figure(drawdown_series(returns).iloc[:, 0], theme),
+        drawdowns_table(top_drawdowns(returns, 5)),
+        figures.rolling_figure(rolling, theme),
+        figures.monthly_heatmap(monthly_returns_table(returns), theme),
+        figures.yearly_figure(yearly, theme),
+        figures.distribution_figure(returns, theme),
+        frame_table(quantiles.rename_axis("period").reset_index(), dict.fromkeys(quantiles, ".2%")),
+        metrics_table(sheet.metrics),
+        trade_rows(sheet.trades),
+    )
+
+
+def drawdowns_table(episodes: pd.DataFrame) -> Any:
+    """The deepest drawdowns: when they started, bottomed and recovered, how deep and long."""
+    shown = episodes[["start", "valley", "recovery", "depth", "days"]]
+    dates = dict.fromkeys(["start", "valley", "recovery"], "%Y-%m-%d")
+    return frame_table(shown, {**dates, "depth": ".2%", "days": ".0f"})
+
+
+def trade_rows(trades: pd.DataFrame) -> list[dict]:
+    """Trades as grid rows, timestamps as ISO minutes."""
+    rows = trades[TRADE_COLUMNS].copy()
+    for column in ("ts", "exit_ts"):
+        rows[column] = pd.to_datetime(rows[column], utc=True).dt.strftime("%Y-%m-%d %H:%M")
+    return rows.astype(object).where(rows.notna(), None).to_dict("records")
+
+
+clientside_callback(
+    ClientsideFunction("stratwatch", "applyTheme"),
+    Output(ids.theme_sink, "data"),
+    Input(ids.theme, "data"),
+)

@@ -1,0 +1,1 @@
+"""Stratwatch data package."""

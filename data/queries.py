@@ -1,0 +1,234 @@
+"""Reads: functions that take a session and return pandas objects (new ones, never shared)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Select, String, func, select, type_coerce
+from sqlalchemy.orm import Session
+
+from data.bucketing import bucket_width, read_bucketed
+from data.db import Capabilities, rows_frame
+from data.schema import (
+    Benchmark,
+    BenchmarkBar,
+    JobRun,
+    PerformancePoint,
+    Resolution,
+    Series,
+    Source,
+    Strategy,
+    Trade,
+)
+
+SOURCE_PRIORITY = [Source.LIVE.value, Source.PAPER.value, Source.BACKTEST.value]
+STRATEGY_COLUMNS = ["id", "slug", "name", "stage", "style", "tags", "benchmark", "team_id"]
+
+
+def list_strategies(session: Session) -> pd.DataFrame:
+    """Every strategy, one row each, ordered by name."""
+    rows = session.execute(
+        select(*(getattr(Strategy, c) for c in STRATEGY_COLUMNS)).order_by(Strategy.name)
+    ).all()
+    frame = rows_frame(rows, STRATEGY_COLUMNS)
+    frame["stage"] = frame["stage"].map(str)
+    return frame
+
+
+def get_strategy(session: Session, slug: str) -> dict[str, object] | None:
+    """One strategy as a plain dict, or None."""
+    row = session.execute(
+        select(*(getattr(Strategy, c) for c in [*STRATEGY_COLUMNS, "description"])).where(
+            Strategy.slug == slug
+        )
+    ).first()
+    if row is None:
+        return None
+    found = dict(row._mapping)
+    found["stage"] = str(found["stage"])
+    return found
+
+
+def list_series(session: Session, strategy_id: int | None = None) -> pd.DataFrame:
+    """Every series (or one strategy's) with its extent: strategy, source, resolution,
+    first/last timestamp, points."""
+    stmt = (
+        select(
+            Series.id,
+            Series.strategy_id,
+            Series.source,
+            Series.resolution,
+            func.min(PerformancePoint.ts),
+            func.max(PerformancePoint.ts),
+            func.count(PerformancePoint.ts),
+        )
+        .join(PerformancePoint, PerformancePoint.series_id == Series.id)
+        .group_by(Series.id, Series.strategy_id, Series.source, Series.resolution)
+    )
+    if strategy_id is not None:
+        stmt = stmt.where(Series.strategy_id == strategy_id)
+    columns = ["series_id", "strategy_id", "source", "resolution", "first", "last", "points"]
+    frame = rows_frame(session.execute(stmt).all(), columns)
+    for column in ("source", "resolution"):
+        frame[column] = frame[column].map(str)
+    return frame
+
+
+def primary_sources(series: pd.DataFrame) -> pd.Series:
+    """Per strategy, the source that best describes it now: live, else paper, else backtest."""
+    daily = series[series["resolution"] == Resolution.DAILY.value]
+    rank = daily["source"].map({s: i for i, s in enumerate(SOURCE_PRIORITY)})
+    best = daily.assign(rank=rank).sort_values("rank").drop_duplicates("strategy_id")
+    return best.set_index("strategy_id")["source"]
+
+
+def performance(
+    session: Session,
+    caps: Capabilities,
+    strategy_id: int,
+    source: Source | str,
+    resolution: Resolution | str = Resolution.DAILY,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+    max_points: int | None = None,
+) -> pd.DataFrame:
+    """An equity curve (`equity`, `ret`) for a range, bucketed in SQL to at most `max_points`."""
+    series_id = session.scalar(
+        select(Series.id).where(
+            Series.strategy_id == strategy_id,
+            Series.source == Source(source).value,
+            Series.resolution == Resolution(resolution).value,
+        )
+    )
+    if series_id is None:
+        return _empty(["equity", "ret"])
+    stmt = _in_range(
+        select(PerformancePoint.ts, PerformancePoint.equity, PerformancePoint.ret).where(
+            PerformancePoint.series_id == series_id
+        ),
+        PerformancePoint.ts,
+        start,
+        end,
+    )
+    if max_points:
+        lo, hi, count = _extent(session, stmt)
+        if count > max_points:
+            width = bucket_width(lo, hi, max_points)
+            key = ("series_id = :series_id", {"series_id": series_id})
+            frame = read_bucketed(session, caps, "performance", key, ["equity"], lo, hi, width)
+            return frame.assign(ret=frame["equity"].pct_change(fill_method=None))
+    return _frame(session, stmt.order_by(PerformancePoint.ts), ["equity", "ret"])
+
+
+def daily_returns(
+    session: Session, series_ids: list[int], start: pd.Timestamp | None = None
+) -> pd.DataFrame:
+    """Daily returns of several series at once: days x series_id (NaN outside each life)."""
+    if not series_ids:
+        return _empty([])
+    stmt = _in_range(
+        select(PerformancePoint.ts, PerformancePoint.series_id, PerformancePoint.ret).where(
+            PerformancePoint.series_id.in_(series_ids)
+        ),
+        PerformancePoint.ts,
+        start,
+        None,
+    )
+    long = rows_frame(session.execute(stmt).all(), ["ts", "series_id", "ret"])
+    long["ts"] = pd.to_datetime(long["ts"], utc=True)
+    wide = long.pivot(index="ts", columns="series_id", values="ret").sort_index()
+    return wide.astype(float)
+
+
+def list_benchmarks(session: Session) -> pd.DataFrame:
+    """Every benchmark: symbol, name, asset class, provider, blend weights."""
+    columns = ["id", "symbol", "name", "asset_class", "provider", "weights"]
+    rows = session.execute(select(*(getattr(Benchmark, c) for c in columns)).order_by(Benchmark.id))
+    return rows_frame(rows.all(), columns)
+
+
+def benchmark_closes(
+    session: Session,
+    caps: Capabilities,
+    symbol: str,
+    resolution: Resolution | str = Resolution.DAILY,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+    max_points: int | None = None,
+) -> pd.Series:
+    """A benchmark's adjusted closes over a range, bucketed in SQL to at most `max_points`."""
+    benchmark_id = session.scalar(select(Benchmark.id).where(Benchmark.symbol == symbol))
+    if benchmark_id is None:
+        return pd.Series(dtype=float, name=symbol, index=pd.DatetimeIndex([], tz="UTC"))
+    res = Resolution(resolution).value
+    stmt = _in_range(
+        select(BenchmarkBar.ts, BenchmarkBar.close).where(
+            BenchmarkBar.benchmark_id == benchmark_id, BenchmarkBar.resolution == res
+        ),
+        BenchmarkBar.ts,
+        start,
+        end,
+    )
+    if max_points:
+        lo, hi, count = _extent(session, stmt)
+        if count > max_points:
+            width = bucket_width(lo, hi, max_points)
+            key = ("benchmark_id = :b AND resolution = :r", {"b": benchmark_id, "r": res})
+            frame = read_bucketed(session, caps, "benchmark_bars", key, ["close"], lo, hi, width)
+            return frame["close"].rename(symbol)
+    return _frame(session, stmt.order_by(BenchmarkBar.ts), ["close"])["close"].rename(symbol)
+
+
+def trades(session: Session, strategy_id: int, source: Source | str | None = None) -> pd.DataFrame:
+    """A strategy's trades, newest first."""
+    columns = ["ts", "source", "symbol", "side", "quantity", "price", "fee", "pnl", "exit_ts"]
+    stmt = select(*(getattr(Trade, c) for c in columns)).where(Trade.strategy_id == strategy_id)
+    if source is not None:
+        stmt = stmt.where(Trade.source == Source(source).value)
+    frame = rows_frame(session.execute(stmt.order_by(Trade.ts.desc())).all(), columns)
+    frame["source"] = frame["source"].map(str)
+    return frame
+
+
+def recent_job_runs(session: Session, limit: int = 50) -> pd.DataFrame:
+    """The latest job runs, newest first."""
+    columns = ["id", "job_id", "status", "host", "started_at", "finished_at", "detail", "error"]
+    stmt = select(*(getattr(JobRun, c) for c in columns)).order_by(JobRun.id.desc()).limit(limit)
+    frame = rows_frame(session.execute(stmt).all(), columns)
+    frame["status"] = frame["status"].map(str)
+    return frame
+
+
+def _in_range(
+    stmt: Select, column: object, start: pd.Timestamp | None, end: pd.Timestamp | None
+) -> Select:
+    if start is not None:
+        stmt = stmt.where(column >= start.to_pydatetime())
+    if end is not None:
+        stmt = stmt.where(column <= end.to_pydatetime())
+    return stmt
+
+
+def _extent(session: Session, stmt: Select) -> tuple[pd.Timestamp, pd.Timestamp, int]:
+    sub = stmt.subquery()
+    lo, hi, count = session.execute(
+        select(func.min(sub.c.ts), func.max(sub.c.ts), func.count())
+    ).one()
+    if not count:
+        return pd.NaT, pd.NaT, 0
+    return pd.Timestamp(lo), pd.Timestamp(hi), int(count)
+
+
+def _frame(session: Session, stmt: Select, columns: list[str]) -> pd.DataFrame:
+    # The driver's own timestamps (text on SQLite, datetimes on PostgreSQL), parsed by pandas in
+    # one pass rather than by SQLAlchemy one value at a time: most of a long read's cost.
+    ts, *values = stmt.selected_columns
+    raw = stmt.with_only_columns(type_coerce(ts, String).label("ts"), *values)
+    frame = rows_frame(session.execute(raw).all(), ["ts", *columns])
+    frame["ts"] = pd.to_datetime(frame["ts"], utc=True, format="ISO8601")
+    return frame.set_index("ts").astype(float)
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        columns=columns, index=pd.DatetimeIndex([], tz="UTC", name="ts"), dtype=float
+    )

@@ -1,0 +1,85 @@
+"""The Stratwatch schema: every table of the product, designed once."""
+
+from data.schema.accounts import ApiToken, Team, User, team_members
+from data.schema.base import (
+    Base,
+    Decision,
+    Resolution,
+    Role,
+    Severity,
+    Source,
+    Stage,
+    Status,
+    UTCDateTime,
+    utcnow,
+)
+from data.schema.governance import (
+    Alert,
+    Approval,
+    AuditEntry,
+    StageTransition,
+    Threshold,
+    ValidationCheck,
+    ValidationRun,
+)
+from data.schema.market import (
+    Benchmark,
+    BenchmarkBar,
+    MetricSnapshot,
+    PerformancePoint,
+    Series,
+    Strategy,
+    Trade,
+)
+from data.schema.operations import (
+    BrokerAccount,
+    DataVersion,
+    JobRun,
+    Preference,
+    Report,
+    ReportRun,
+    StrategyAccount,
+    SyncState,
+)
+
+TIME_SERIES_TABLES = {"performance": "ts", "benchmark_bars": "ts"}
+
+__all__ = [
+    "TIME_SERIES_TABLES",
+    "Alert",
+    "ApiToken",
+    "Approval",
+    "AuditEntry",
+    "Base",
+    "Benchmark",
+    "BenchmarkBar",
+    "BrokerAccount",
+    "DataVersion",
+    "Decision",
+    "JobRun",
+    "MetricSnapshot",
+    "PerformancePoint",
+    "Preference",
+    "Report",
+    "ReportRun",
+    "Resolution",
+    "Role",
+    "Series",
+    "Severity",
+    "Source",
+    "Stage",
+    "StageTransition",
+    "Status",
+    "Strategy",
+    "StrategyAccount",
+    "SyncState",
+    "Team",
+    "Threshold",
+    "Trade",
+    "UTCDateTime",
+    "User",
+    "ValidationCheck",
+    "ValidationRun",
+    "team_members",
+    "utcnow",
+]

@@ -1,0 +1,1 @@
+"""Stratwatch jobs package."""

@@ -1,0 +1,98 @@
+"""The scheduler service: campaign for leadership, run APScheduler while leader, stop when not."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from jobs.context import JobContext, JobSpec
+from jobs.leader import Elector
+from jobs.runner import run_job
+
+log = logging.getLogger(__name__)
+
+
+class SchedulerService:
+    """One per process; only the process holding the lock runs jobs. Others wait to take over."""
+
+    def __init__(
+        self,
+        ctx: JobContext,
+        specs: dict[str, JobSpec],
+        elector: Elector,
+        poll_seconds: float = 5.0,
+    ) -> None:
+        self.ctx = ctx
+        self.specs = specs
+        self.elector = elector
+        self.poll_seconds = poll_seconds
+        self.scheduler: BackgroundScheduler | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def is_leader(self) -> bool:
+        """Whether this process is running the jobs."""
+        return self.scheduler is not None
+
+    def start(self) -> None:
+        """Campaign in a background thread."""
+        self._thread = threading.Thread(
+            target=self.run_forever, name="scheduler-election", daemon=True
+        )
+        self._thread.start()
+
+    def run_forever(self) -> None:
+        """Campaign in this thread until stop() is called."""
+        while not self._stop.is_set():
+            self.step()
+            self._stop.wait(self.poll_seconds)
+        self._resign()
+
+    def step(self) -> None:
+        """One round: become leader if we can, or resign if the lock was lost."""
+        if self.scheduler is None and self.elector.try_acquire():
+            self._lead()
+        elif self.scheduler is not None and not self.elector.still_leader():
+            self._resign()
+
+    def request_stop(self) -> None:
+        """Ask the campaign loop to end; safe from a signal handler, which may interrupt the
+        loop halfway through a query on the lock's connection (so it must not touch it)."""
+        self._stop.set()
+
+    def stop(self) -> None:
+        """Stop campaigning, stop the jobs, release the lock (from any thread but the loop's)."""
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=10)
+        self._resign()
+
+    def _lead(self) -> None:
+        scheduler = BackgroundScheduler(
+            timezone="UTC",
+            executors={"default": ThreadPoolExecutor(4)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
+        )
+        for spec in self.specs.values():
+            scheduler.add_job(
+                self._run, args=[spec], id=spec.id, name=spec.description, **spec.trigger
+            )
+        scheduler.start()
+        self.scheduler = scheduler
+        log.info("this process leads the scheduler: %s", ", ".join(self.specs))
+
+    def _resign(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+        self.elector.release()
+
+    def _run(self, spec: JobSpec) -> None:
+        try:
+            run_job(spec, self.ctx)
+        except Exception:  # recorded in job_runs by run_job; the schedule carries on
+            log.exception("scheduled job %s failed", spec.id)

@@ -1,0 +1,242 @@
+"""Account sync: equity and fills of paper and live strategies from their broker accounts.
+
+`sync-accounts` runs every 3 minutes. Per account, everything is fetched and checked first, then
+written in one transaction with the watermarks; a failure writes nothing and the next run resumes
+from the watermarks. Equity goes to the strategy owning the whole account (empty order prefix);
+fills go to the strategy whose prefix starts their client order id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from data.accounts import SyncTarget, attribute, sync_targets
+from data.providers import (
+    Broker,
+    Fill,
+    IncompleteData,
+    breaker_states,
+    broker_for,
+)
+from data.providers.checks import check_continues
+from data.providers.sessions import active_session, last_settled_session, sessions_back
+from data.schema import Resolution, Source
+from data.stored import from_first_change, stored_equity, stored_trade_keys
+from data.sync_state import (
+    account_key,
+    mark_failure,
+    mark_success,
+    record_breakers,
+    watermark,
+)
+from data.versions import Change
+from data.writes import append_equity, write_trades
+from jobs.context import JobConfig, JobContext, JobSpec
+
+OVERLAP_SESSIONS = 3  # daily equity re-read behind the watermark (the last point may have moved)
+FILL_OVERLAP = dt.timedelta(days=1)  # late-posted fills are re-read; trade keys dedupe them
+STREAMS = ("daily", "intraday", "fills")
+
+
+class SyncError(RuntimeError):
+    """Some accounts failed to sync; the others were synced. The message lists each failure."""
+
+
+@dataclass
+class Fetched:
+    """One account's checked answers, ready to write."""
+
+    daily: pd.Series | None = None
+    intraday: pd.Series | None = None
+    trades: dict[int, pd.DataFrame] = field(default_factory=dict)
+    fills_mark: dt.datetime | None = None
+    unattributed: int = 0
+
+
+def job_specs(config: JobConfig) -> list[JobSpec]:
+    """The account sync job."""
+    return [
+        JobSpec(
+            "sync-accounts",
+            run,
+            "Paper/live equity and fills from the mapped broker accounts",
+            {"trigger": "interval", "minutes": 3},
+        )
+    ]
+
+
+def run(ctx: JobContext) -> str:
+    """Sync every mapped account with the configured broker credentials."""
+    settings = ctx.config.providers
+    return sync_accounts(ctx, lambda t: broker_for(t.provider, t.label, t.paper, settings))
+
+
+def sync_accounts(ctx: JobContext, brokers: Callable[[SyncTarget], Broker]) -> str:
+    """Sync each account in turn; raise at the end if any failed."""
+    with ctx.db.reading() as session:
+        targets = sync_targets(session)
+    if not targets:
+        return "no paper or live strategy is mapped to a broker account"
+    done, failed, first = [], [], None
+    for target in targets:
+        try:
+            done.append(_sync(ctx, brokers(target), target))
+        except Exception as error:  # one account's failure must not starve the others
+            streams = STREAMS if target.owner is not None else ("fills",)
+            with ctx.db.transaction() as session:
+                for stream in streams:
+                    mark_failure(session, account_key(target.label, stream), ctx.now(), error)
+            failed.append(f"{target.label}: {error}")
+            first = first or error
+    with ctx.db.transaction() as session:
+        record_breakers(session, breaker_states(), ctx.now())
+    summary = f"synced {'; '.join(done) or 'no account'}"
+    if failed:
+        raise SyncError(f"{summary}; failed: {'; '.join(failed)}") from first
+    return summary
+
+
+def _sync(ctx: JobContext, broker: Broker, target: SyncTarget) -> str:
+    now = ctx.now()
+    with ctx.db.reading() as session:
+        marks = {s: watermark(session, account_key(target.label, s)) for s in STREAMS}
+    info, positions = broker.account(), broker.positions()
+    fetched = Fetched()
+    if target.owner is not None:
+        fetched.daily = _daily_equity(ctx, broker, marks["daily"], now)
+        fetched.intraday = _intraday_equity(broker, marks["intraday"], now)
+    _fetch_fills(ctx, broker, target, marks["fills"], now, fetched)
+    written = _write(ctx, target, fetched, now)
+    state = info.status if info.active else f"{info.status}, trading blocked"
+    extra = f", {fetched.unattributed} fills matched no prefix" if fetched.unattributed else ""
+    return f"{target.label} ({state}, {len(positions)} positions): {written}{extra}"
+
+
+def _daily_equity(
+    ctx: JobContext, broker: Broker, mark: dt.datetime | None, now: dt.datetime
+) -> pd.Series:
+    if mark is None:
+        start = (pd.Timestamp(now) - pd.DateOffset(years=ctx.config.backfill_years)).date()
+    else:
+        start = sessions_back(mark.date(), OVERLAP_SESSIONS)
+    first = dt.datetime.combine(start, dt.time(), dt.UTC)
+    series = broker.equity_history(first, now, Resolution.DAILY)
+    what = f"{broker.name} daily equity"
+    if mark is not None:  # stored and fetched points must join up, with no gap (adapter-checked)
+        check_continues(series.index, mark, what)
+    if series.empty:
+        return series
+    if series.index[-1].date() < last_settled_session(now):
+        raise IncompleteData(f"{what} ends {series.index[-1].date()}: later sessions are missing")
+    return series
+
+
+def _intraday_equity(
+    broker: Broker, mark: dt.datetime | None, now: dt.datetime
+) -> pd.Series | None:
+    session = active_session(now)
+    if session is None:
+        return None
+    start = session[0] if mark is None else max(session[0], mark)
+    return broker.equity_history(start, min(now, session[1]), Resolution.INTRADAY)
+
+
+def _fetch_fills(
+    ctx: JobContext,
+    broker: Broker,
+    target: SyncTarget,
+    mark: dt.datetime | None,
+    now: dt.datetime,
+    fetched: Fetched,
+) -> None:
+    years = pd.DateOffset(years=ctx.config.backfill_years)
+    after = (pd.Timestamp(now) - years).to_pydatetime() if mark is None else mark - FILL_OVERLAP
+    fills = broker.fills(after, now)
+    if not fills:
+        return
+    fetched.fills_mark = max(f.ts for f in fills)
+    orders = {}
+    if target.owner is None:  # shared account: attribution needs each order's client order id
+        orders = broker.client_order_ids({f.order_id for f in fills}, min(f.ts for f in fills))
+    grouped: dict[int, list[Fill]] = {}
+    for fill in fills:
+        strategy_id = attribute(orders.get(fill.order_id), target)
+        if strategy_id is None:
+            fetched.unattributed += 1
+        else:
+            grouped.setdefault(strategy_id, []).append(fill)
+    fetched.trades = {sid: _trades_frame(items) for sid, items in grouped.items()}
+
+
+def _trades_frame(fills: list[Fill]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "trade_key": [f.fill_id for f in fills],
+            "ts": pd.to_datetime([f.ts for f in fills], utc=True),
+            "symbol": [f.symbol for f in fills],
+            "side": [f.side for f in fills],
+            "quantity": [f.quantity for f in fills],
+            "price": [f.price for f in fills],
+            "fee": 0.0,
+        }
+    )
+
+
+def _write(ctx: JobContext, target: SyncTarget, fetched: Fetched, now: dt.datetime) -> str:
+    """Write what is new and move the watermarks, in one transaction; announce after commit."""
+    source = Source.PAPER if target.paper else Source.LIVE
+    with ctx.db.transaction() as session:
+        change, points = _write_equity(session, target, fetched, source, now)
+        written, fills = _write_trades(session, fetched, source)
+        mark_success(session, account_key(target.label, "fills"), now, fetched.fills_mark)
+    change |= written
+    if change.scopes:
+        ctx.on_change(change)
+    return f"+{points} equity points, +{fills} fills"
+
+
+def _write_equity(
+    session: Session, target: SyncTarget, fetched: Fetched, source: Source, now: dt.datetime
+) -> tuple[Change, int]:
+    change, points = Change(), 0
+    streams = {
+        "daily": (Resolution.DAILY, fetched.daily),
+        "intraday": (Resolution.INTRADAY, fetched.intraday),
+    }
+    for stream, (resolution, series) in streams.items():
+        if series is None or target.owner is None:
+            continue
+        new = _new_equity(session, target.owner, source, resolution, series)
+        if len(new):
+            change |= append_equity(session, target.owner, source, new, resolution)
+            points += len(new)
+        mark = series.index[-1].to_pydatetime() if len(series) else None
+        mark_success(session, account_key(target.label, stream), now, mark)
+    return change, points
+
+
+def _write_trades(session: Session, fetched: Fetched, source: Source) -> tuple[Change, int]:
+    change, fills = Change(), 0
+    for strategy_id, frame in fetched.trades.items():
+        known = stored_trade_keys(session, strategy_id, source.value, set(frame["trade_key"]))
+        new = frame[~frame["trade_key"].isin(known)]
+        if len(new):  # fills never change once made: only unseen trade keys are written
+            change |= write_trades(session, strategy_id, source, new)
+            fills += len(new)
+    return change, fills
+
+
+def _new_equity(
+    session: Session, strategy_id: int, source: Source, resolution: Resolution, series: pd.Series
+) -> pd.Series:
+    if series.empty:
+        return series
+    since = series.index[0].to_pydatetime()
+    stored = stored_equity(session, strategy_id, source.value, resolution, since)
+    fresh = series.rename("equity").to_frame()
+    return from_first_change(fresh, stored.to_frame())["equity"]

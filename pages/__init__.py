@@ -1,0 +1,1 @@
+"""Stratwatch pages package."""

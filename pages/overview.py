@@ -1,0 +1,99 @@
+"""Overview: every strategy with its stage, recent performance, risk and verdict."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from app import preferences, reads
+
+PATH = "/"
+TITLE = "Overview · Stratwatch"
+NAME = "Overview"
+STAGES = ["research", "backtest", "paper", "live", "retired"]
+SORTS = {
+    "name": "Name",
+    "today": "Today",
+    "mtd": "Month to date",
+    "ytd": "Year to date",
+    "relative": "Against benchmark (YTD)",
+    "sharpe": "Sharpe ratio",
+    "max_drawdown": "Max drawdown",
+}
+
+
+class ids:
+    """Component ids of this page."""
+
+    stage = "overview-stage"
+    tag = "overview-tag"
+    search = "overview-search"
+    sort = "overview-sort"
+    table = "overview-table"
+    tick = "overview-tick"
+    theme = "overview-theme"
+    theme_sink = "overview-theme-sink"
+    verdict = "overview-verdict"  # pattern-matching: one cell per strategy, {"type", "slug"}
+
+
+def tag_options() -> list[str]:
+    """Every tag in the book (a small cached list)."""
+    try:
+        tags = reads.strategies()["tags"]
+    except Exception:  # the table's callback reports the failure; filters still render
+        return []
+    return sorted({tag for row in tags for tag in row or []})
+
+
+def layout(stage: str | None = None, q: str | None = None, **_query: str) -> html.Div:
+    """Filters, sort (as this user last left them) and the strategy table (callbacks.overview)."""
+    view = preferences.current()
+    return html.Div(
+        [
+            html.H1("Strategies", className="h4 mb-3"),
+            dcc.Store(id=ids.theme, data=view["theme"]),
+            dcc.Store(id=ids.theme_sink),
+            html.Div(
+                [
+                    dcc.Dropdown(
+                        id=ids.stage,
+                        options=[{"label": s.title(), "value": s} for s in STAGES],
+                        value=[stage] if stage in STAGES else [],
+                        multi=True,
+                        placeholder="All stages",
+                        className="me-2 sw-filter-stage",
+                    ),
+                    dcc.Dropdown(
+                        id=ids.tag,
+                        options=tag_options(),
+                        value=view["overview_tags"],
+                        multi=True,
+                        placeholder="Any tag",
+                        className="me-2 sw-filter-stage",
+                    ),
+                    dcc.Dropdown(
+                        id=ids.sort,
+                        options=[{"label": f"Sort: {v}", "value": k} for k, v in SORTS.items()],
+                        value=view["overview_sort"],
+                        clearable=False,
+                        className="me-2 sw-filter-sort",
+                    ),
+                    dcc.Input(
+                        id=ids.search,
+                        type="search",
+                        value=q or "",
+                        placeholder="Search name, style or tag",
+                        debounce=0.3,
+                        className="form-control",
+                    ),
+                    html.Label(
+                        "Search strategies", htmlFor=ids.search, className="visually-hidden"
+                    ),
+                ],
+                className="d-flex mb-3",
+            ),
+            dcc.Loading(
+                html.Div(id=ids.table), delay_show=300, target_components={ids.table: "children"}
+            ),
+            dcc.Interval(id=ids.tick, interval=5_000),
+        ]
+    )

@@ -1,0 +1,1 @@
+"""Stratwatch tests/browser package."""

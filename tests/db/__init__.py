@@ -1,0 +1,1 @@
+"""Stratwatch tests/db package."""

@@ -1,0 +1,318 @@
+"""Accounts and roles: every route and callback checks on the server; refusals are audited."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from data import users
+from data.schema import ApiToken, AuditEntry, Role, Strategy, Team, User, team_members
+from data.versions import CATALOG, record
+from tests.web import PASSWORD
+
+AUDIT_CALLBACK = {
+    "output": "audit-table.children",
+    "outputs": {"id": "audit-table", "property": "children"},
+    "inputs": [{"id": "audit-action", "property": "value", "value": None}],
+    "changedPropIds": ["audit-action.value"],
+}
+OVERVIEW_CALLBACK = {
+    "output": "overview-table.children",
+    "outputs": {"id": "overview-table", "property": "children"},
+    "inputs": [
+        {"id": "overview-stage", "property": "value", "value": []},
+        {"id": "overview-search", "property": "value", "value": ""},
+        {"id": "overview-tick", "property": "n_intervals", "value": 0},
+    ],
+    "changedPropIds": [],
+}
+CSV = b"date,equity\n2024-01-02,100\n2024-01-03,101\n"
+
+
+ADDRESSES = itertools.count(1)
+
+
+def new_client(web) -> FlaskClient:
+    """A client from an address of its own, so the per-address sign-in limit stays per test."""
+    c = web.app.server.test_client()
+    n = next(ADDRESSES)
+    c.environ_base["REMOTE_ADDR"] = (
+        f"192.0.2.{n % 250 + 1}" if n < 250 else f"198.51.100.{n % 250 + 1}"
+    )
+    return c
+
+
+def csrf(client: FlaskClient) -> str:
+    page = client.get("/login").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def sign_in(client: FlaskClient, email: str, password: str = PASSWORD):
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": csrf(client)}
+    )
+
+
+@pytest.fixture
+def client(web) -> FlaskClient:
+    return new_client(web)
+
+
+@pytest.fixture
+def as_role(web):
+    def make(role: Role) -> FlaskClient:
+        c = new_client(web)
+        assert sign_in(c, web.emails[role]).status_code == 302
+        return c
+
+    return make
+
+
+def audit_actions(web, action: str) -> list[AuditEntry]:
+    with web.store.reading() as session:
+        return session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
+
+
+def test_anonymous_requests_are_sent_to_sign_in_or_refused(client: FlaskClient) -> None:
+    assert client.get("/").status_code == 302 and "/login" in client.get("/").headers["Location"]
+    assert client.post("/_dash-update-component", json=OVERVIEW_CALLBACK).status_code == 401
+    assert client.get("/_dash-layout").status_code == 401
+    assert client.get("/api/v1/strategies").status_code == 401
+    assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("role", "audit_view", "api_import", "api_audit"),
+    [
+        (Role.VIEWER, 403, 403, 403),
+        (Role.ANALYST, 403, 201, 403),
+        (Role.TRADER, 403, 201, 403),
+        (Role.ADMIN, 200, 201, 200),
+    ],
+)
+def test_role_action_matrix_through_callbacks_and_api(
+    web, as_role, role, audit_view, api_import, api_audit
+) -> None:
+    c = as_role(role)
+    assert c.post("/_dash-update-component", json=OVERVIEW_CALLBACK).status_code == 200
+    assert c.post("/_dash-update-component", json=AUDIT_CALLBACK).status_code == audit_view
+    slug = web.store.settings and "atlas-momentum"
+    imported = c.post(
+        f"/api/v1/strategies/{slug}/performance?source=paper", data=CSV, content_type="text/csv"
+    )
+    assert imported.status_code == api_import, imported.get_json()
+    assert c.get("/api/v1/audit").status_code == api_audit
+    assert c.get("/api/v1/me").get_json()["role"] == role.value
+
+
+def test_a_refused_callback_changes_nothing_and_is_audited(web, as_role) -> None:
+    before = len(audit_actions(web, "refused"))
+    viewer = as_role(Role.VIEWER)
+    refused = viewer.post(
+        "/api/v1/strategies/atlas-momentum/performance?source=live",
+        data=b"date,equity\n2030-01-02,5\n",
+        content_type="text/csv",
+    )
+    assert refused.status_code == 403 and refused.get_json()["status"] == 403
+    entries = audit_actions(web, "refused")
+    assert len(entries) == before + 1 and entries[-1].actor == web.emails[Role.VIEWER]
+    admin = as_role(Role.ADMIN)
+    series = admin.get("/api/v1/strategies").get_json()["strategies"]
+    assert any(s["slug"] == "atlas-momentum" for s in series)
+
+
+def test_sign_in_renews_the_session_and_logout_ends_it(web) -> None:
+    c = new_client(web)
+    token = csrf(c)
+    before = c.get_cookie("session").value
+    c.post(
+        "/login",
+        data={"email": web.emails[Role.ANALYST], "password": PASSWORD, "csrf_token": token},
+    )
+    after = c.get_cookie("session").value
+    assert after != before
+    planted = new_client(web)
+    planted.set_cookie("session", before)  # an attacker's pre-login cookie gains nothing
+    assert planted.get("/").status_code == 302
+    stolen = new_client(web)
+    stolen.set_cookie("session", after)
+    assert stolen.get("/").status_code == 200
+    menu = c.get("/_dash-layout").get_data(as_text=True)
+    logout_token = re.search(r'"value":"([^"]+)","type":"hidden","name":"csrf_token"', menu)
+    assert logout_token, "the navbar carries the sign-out form"
+    assert c.post("/logout", data={}).status_code == 400  # no token, no sign-out
+    assert c.post("/logout", data={"csrf_token": logout_token.group(1)}).status_code == 302
+    assert stolen.get("/").status_code == 302  # a copied cookie dies with the sign-out
+
+
+def test_repeated_failures_lock_the_account_and_are_audited(web) -> None:
+    with web.store.db.transaction() as session:
+        users.create_user(session, "locked@example.com", Role.TRADER, PASSWORD)
+    c = new_client(web)
+    for _ in range(users.MAX_FAILURES - 1):
+        page = sign_in(c, "locked@example.com", "guess").get_data(as_text=True)
+        assert "Wrong email or password" in page
+    page = sign_in(c, "locked@example.com", "guess").get_data(as_text=True)
+    assert "locked for 15 minutes" in page
+    locked = sign_in(c, "locked@example.com", PASSWORD)  # even the right password, for now
+    assert locked.status_code == 200 and "locked for 15 minutes" in locked.get_data(as_text=True)
+    failures = [e for e in audit_actions(web, "sign-in-failed") if e.actor == "locked@example.com"]
+    assert len(failures) == users.MAX_FAILURES + 1 and failures[-1].detail == {"reason": "locked"}
+
+
+def test_login_form_needs_its_csrf_token_and_redirects_only_on_site(web) -> None:
+    c = new_client(web)
+    no_token = c.post("/login", data={"email": web.emails[Role.VIEWER], "password": PASSWORD})
+    assert no_token.status_code == 400
+    token = csrf(c)
+    evil = c.post(
+        "/login",
+        data={
+            "email": web.emails[Role.VIEWER],
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/",
+        },
+    )
+    assert evil.headers["Location"] == "/"
+
+
+def test_sign_in_attempts_are_rate_limited_per_address(web) -> None:
+    c = new_client(web)
+    statuses = [sign_in(c, "nobody@example.com", "guess").status_code for _ in range(22)]
+    assert statuses[:20] == [200] * 20 and statuses[-1] == 429
+    assert (
+        sign_in(new_client(web), web.emails[Role.VIEWER]).status_code == 302
+    )  # other addresses unaffected
+
+
+def test_cross_origin_posts_are_refused(as_role) -> None:
+    c = as_role(Role.ADMIN)
+    hostile = c.post(
+        "/_dash-update-component", json=AUDIT_CALLBACK, headers={"Origin": "http://evil.example"}
+    )
+    assert hostile.status_code == 403
+    assert (
+        c.post(
+            "/_dash-update-component", json=AUDIT_CALLBACK, headers={"Origin": "http://localhost"}
+        ).status_code
+        == 200
+    )
+
+
+def test_api_tokens_are_hashed_scoped_and_revocable(web) -> None:
+    with web.store.db.transaction() as session:
+        owner = users.find(session, web.emails[Role.ANALYST])
+        raw = users.create_token(session, owner, "script")
+    with web.store.reading() as session:
+        stored = session.scalars(select(ApiToken.token_hash)).all()
+    assert raw not in stored and all(len(h) == 64 for h in stored)
+    c = new_client(web)
+    bearer = {"Authorization": f"Bearer {raw}"}
+    assert c.get("/api/v1/me", headers=bearer).get_json()["role"] == "analyst"
+    with web.store.reading() as session:
+        first_use = session.scalar(select(ApiToken.last_used_at).where(ApiToken.name == "script"))
+    assert first_use is not None  # recorded on first use, then at most once a minute
+    assert c.get("/api/v1/audit", headers=bearer).status_code == 403
+    with web.store.reading() as session:
+        assert session.scalar(
+            select(ApiToken.last_used_at).where(ApiToken.name == "script")
+        ) == first_use
+    assert c.get("/api/v1/me", headers={"Authorization": "Bearer sw_forged"}).status_code == 401
+    with web.store.db.transaction() as session:
+        assert users.revoke_token(session, web.emails[Role.ANALYST], "script") == 1
+    assert c.get("/api/v1/me", headers=bearer).status_code == 401
+
+
+def scope_to_team(web, team_name: str | None, slugs: tuple[str, ...]) -> None:
+    """Scope strategies to a team (None: no team), announcing it like the CLI does."""
+    with web.app.server.app_context():
+        web.store.write(lambda session: _scope(session, team_name, slugs))
+
+
+def _scope(session, team_name, slugs):
+    team = None
+    if team_name:
+        team = session.scalar(select(Team).where(Team.name == team_name)) or Team(name=team_name)
+        session.add(team)
+        session.flush()
+    for slug in slugs:
+        session.scalar(select(Strategy).where(Strategy.slug == slug)).team_id = (
+            team.id if team else None
+        )
+    return record(session, [CATALOG, "teams"], len(slugs))
+
+
+def test_team_scopes_hide_other_teams_strategies(web) -> None:
+    hidden = ("cobalt-stat-arb", "drift-trend")
+    with web.store.db.transaction() as session:
+        member = users.create_user(session, "red@example.com", Role.VIEWER, PASSWORD)
+    scope_to_team(web, "red", hidden)
+    with web.store.db.transaction() as session:
+        team_id = session.scalar(select(Team.id).where(Team.name == "red"))
+        session.execute(team_members.insert().values(team_id=team_id, user_id=member.id))
+        record(session, ["teams"], 1)
+    web.store.clock.advance({"teams": 10**6})
+    try:
+        outsider, insider, admin = new_client(web), new_client(web), new_client(web)
+        sign_in(outsider, web.emails[Role.VIEWER])
+        sign_in(insider, "red@example.com")
+        sign_in(admin, web.emails[Role.ADMIN])
+        seen = {
+            name: {s["slug"] for s in c.get("/api/v1/strategies").get_json()["strategies"]}
+            for name, c in (("out", outsider), ("in", insider), ("admin", admin))
+        }
+        assert not set(hidden) & seen["out"]
+        assert set(hidden) <= seen["in"] and seen["out"] < seen["in"] <= seen["admin"]
+        imported = outsider.post(
+            "/api/v1/strategies/cobalt-stat-arb/performance?source=paper",
+            data=CSV,
+            content_type="text/csv",
+        )
+        assert imported.status_code == 403  # a viewer may not import, and may not learn it exists
+    finally:
+        scope_to_team(web, None, hidden)
+
+
+def test_security_headers_on_pages_and_sign_in(client: FlaskClient, as_role) -> None:
+    for response in (client.get("/login"), as_role(Role.VIEWER).get("/")):
+        csp = response.headers["Content-Security-Policy"]
+        assert (
+            "frame-ancestors 'none'" in csp
+            and "script-src 'self'" in csp
+            and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+        )
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+    cookie = as_role(Role.VIEWER).get_cookie("session")
+    assert cookie.http_only and cookie.same_site == "Lax"
+
+
+def test_disabled_accounts_lose_their_sessions(web, as_role) -> None:
+    with web.store.db.transaction() as session:
+        users.create_user(session, "leaver@example.com", Role.ANALYST, PASSWORD)
+    c = new_client(web)
+    sign_in(c, "leaver@example.com")
+    assert c.get("/").status_code == 200
+    from app import accounts
+
+    with web.app.server.app_context():
+        accounts.administer(
+            web.store,
+            "test",
+            "user-disabled",
+            "leaver@example.com",
+            lambda s: users.set_active(s, "leaver@example.com", False),
+        )
+    assert c.get("/").status_code == 302
+    assert "Wrong email" in sign_in(c, "leaver@example.com").get_data(as_text=True)
+    with web.store.reading() as session:
+        assert (
+            session.scalar(select(User.is_active).where(User.email == "leaver@example.com"))
+            is False
+        )
