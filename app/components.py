@@ -58,7 +58,9 @@ def verdict_badge(verdict: str | None) -> html.Span:
     if not verdict:
         return html.Span("–", className="sw-caption")
     if verdict == "pending":
-        return html.Span("not yet", className="sw-caption", title="open the strategy to compute it")
+        return html.Span(
+            "computing…", className="sw-caption", title="being computed; shown in a moment"
+        )
     return html.Span(verdict, className=f"sw-verdict sw-verdict-{verdict}")
 
 
@@ -78,7 +80,7 @@ def sparkline(values: list[float], width: int = 24) -> html.Span:
     )
 
 
-def metrics_table(metrics: pd.DataFrame) -> html.Table:
+def metrics_table(metrics: pd.DataFrame, decimals: int = 2) -> html.Table:
     """Registry metrics (rows) by column, grouped; each label shows its definition as a tooltip."""
     head = html.Thead(
         html.Tr([html.Th("Metric", scope="col")] + [html.Th(c, scope="col") for c in metrics])
@@ -98,7 +100,10 @@ def metrics_table(metrics: pd.DataFrame) -> html.Table:
                         )
                     )
                 ]
-                + [html.Td(format_value(k, metrics.at[k, c]), className="sw-num") for c in metrics]
+                + [
+                    html.Td(format_value(k, metrics.at[k, c], decimals), className="sw-num")
+                    for c in metrics
+                ]
             )
             for k in keys
         ]
@@ -156,16 +161,17 @@ def comparison_panel(result: dict | None) -> html.Div:
     )
 
 
-def relative_change(value: float | None) -> html.Span:
+def relative_change(value: float | None, digits: int = 2) -> html.Span:
     """Out- or under-performance with an arrow, coloured by sign; an en dash when missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return html.Span("–", className="sw-num sw-caption")
-    shown = round(value * 100, 2)
+    shown = round(value * 100, digits)
     if shown == 0:
-        return html.Span("■ 0.00%", className="sw-num", title="in line with its benchmark")
+        zero = f"■ {0:.{digits}f}%"
+        return html.Span(zero, className="sw-num", title="in line with its benchmark")
     up = shown > 0
     return html.Span(
-        f"{'▲' if up else '▼'} {shown:+.2f}%",
+        f"{'▲' if up else '▼'} {shown:+.{digits}f}%",
         className=f"sw-num {'sw-profit' if up else 'sw-loss'}",
         title="outperforming its benchmark" if up else "underperforming its benchmark",
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,6 +12,7 @@ from flask import current_app
 
 from app.cache import cache, versioned
 from app.store import Store
+from app.warming import warmer
 from data import audit, queries, summary
 from data.benchmarks import BLENDS, KNOWN, blend
 from data.comparison import compare
@@ -226,7 +228,7 @@ def comparison(strategy_id: int, *, compute: bool = True) -> dict[str, object] |
     """Live (else paper) against the backtest over whole records, JSON-ready; None if absent.
 
     Cached on the daily series' extents, so intraday points (the live feed) do not recompute
-    it; with `compute` False a result not yet cached is PENDING instead of computed now.
+    it; with `compute` False a result not yet cached is PENDING, and computed in the background.
     """
     extents = series_extents(strategy_id)
     traded = next((s for s in ("live", "paper") if s in set(extents["source"])), None)
@@ -235,8 +237,11 @@ def comparison(strategy_id: int, *, compute: bool = True) -> dict[str, object] |
     shape = [(r.source, str(r.last), int(r.points)) for r in extents.itertuples(index=False)]
     key = "cmp:" + hashlib.sha1(repr((strategy_id, traded, shape)).encode()).hexdigest()
     hit = cache.get(key)
-    if hit is not None or not compute:
-        return hit if hit is not None else PENDING
+    if hit is not None:
+        return hit
+    if not compute:
+        warmer.submit(key, lambda: comparison(strategy_id))
+        return PENDING
     live = performance(strategy_id, traded, "daily", None, None, None)["ret"].dropna()
     backtest = performance(strategy_id, "backtest", "daily", None, None, None)["ret"].dropna()
     result = {"source": traded, **compare(live, backtest).to_dict()}
@@ -244,11 +249,23 @@ def comparison(strategy_id: int, *, compute: bool = True) -> dict[str, object] |
     return result
 
 
-def benchmark_pair(preferred: str | None = None) -> tuple[str, str]:
-    """The equity benchmark (the strategy's own, else the first configured) and the bond index."""
+def benchmark_pair(preferred: str | None = None, choices: Sequence[str] = ()) -> tuple[str, str]:
+    """The equity benchmark and the bond index a strategy is measured against.
+
+    Equity: the strategy's own, else the first stored equity benchmark among `choices` (the
+    user's default benchmarks), else the first configured. Bond: the first stored bond index
+    among `choices`, else the first configured one.
+    """
     configured = [s for s in _store().settings.benchmarks if s not in BLENDS]
     bond = next((s for s in configured if KNOWN.get(s, ("", ""))[1] == "bond"), configured[-1])
-    return (preferred or configured[0], bond)
+    if choices:
+        book = benchmarks()
+        kinds = dict(zip(book["symbol"], book["asset_class"], strict=True))
+        equity = next((s for s in choices if kinds.get(s) == "equity"), configured[0])
+        bond = next((s for s in choices if kinds.get(s) == "bond"), bond)
+    else:
+        equity = configured[0]
+    return (preferred or equity, bond)
 
 
 def _metrics_scopes(strategy_id: int, _source: str, benchmark: str, *_args) -> list[str]:

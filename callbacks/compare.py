@@ -31,7 +31,8 @@ KEYS = ["total_return", "cagr", "volatility", "sharpe", "sortino", "max_drawdown
 )
 def update_comparison(slugs: list[str] | None, symbols: list[str] | None, preset: str) -> tuple:
     """Every chosen strategy and benchmark over the range, side by side."""
-    theme = preferences.current()["theme"]
+    view = preferences.current()
+    theme = view["theme"]
     try:
         frame = comparison_returns(slugs or [], symbols or [], preset)
     except Exception:
@@ -41,7 +42,7 @@ def update_comparison(slugs: list[str] | None, symbols: list[str] | None, preset
     if frame.shape[1] == 0:
         empty = empty_state("Choose strategies or benchmarks to compare.")
         return figures.comparison_figure({}, theme=theme), empty, None, go.Figure()
-    return draw_comparison(frame, [s for s in symbols or [] if s in frame], theme)
+    return draw_comparison(frame, [s for s in symbols or [] if s in frame], theme, view["decimals"])
 
 
 def comparison_returns(slugs: list[str], symbols: list[str], preset: str) -> pd.DataFrame:
@@ -65,18 +66,20 @@ def comparison_returns(slugs: list[str], symbols: list[str], preset: str) -> pd.
     return frame[frame.index >= start] if start is not None else frame
 
 
-def draw_comparison(frame: pd.DataFrame, benchmarks: list[str], theme: str = "light") -> tuple:
+def draw_comparison(
+    frame: pd.DataFrame, benchmarks: list[str], theme: str = "light", decimals: int = 2
+) -> tuple:
     """The growth chart, out/under-performance against the first benchmark, metrics, correlation."""
     levels = {name: (1 + frame[name]).cumprod().where(frame[name].notna()) for name in frame}
     return (
         figures.comparison_figure(levels, theme=theme),
-        relative_list(frame, benchmarks[0] if benchmarks else None),
-        metrics_table(compute_metrics(frame, keys=KEYS)),
+        relative_list(frame, benchmarks[0] if benchmarks else None, decimals),
+        metrics_table(compute_metrics(frame, keys=KEYS), decimals),
         figures.correlation_figure(frame.corr(min_periods=20), theme),
     )
 
 
-def relative_list(frame: pd.DataFrame, reference: str | None) -> Any:
+def relative_list(frame: pd.DataFrame, reference: str | None, decimals: int = 2) -> Any:
     """Each other series' total return less the reference's, over the dates both have."""
     if reference is None:
         return empty_state("Add a benchmark to measure against.")
@@ -84,7 +87,9 @@ def relative_list(frame: pd.DataFrame, reference: str | None) -> Any:
     for name in frame.columns.drop(reference):
         both = frame[[name, reference]].dropna()
         excess = (1 + both[name]).prod() - (1 + both[reference]).prod() if len(both) else None
-        items.append(html.Li([html.Span(f"{name} vs {reference}: "), relative_change(excess)]))
+        items.append(
+            html.Li([html.Span(f"{name} vs {reference}: "), relative_change(excess, decimals)])
+        )
     return html.Ul(items, className="list-unstyled mb-0") if items else empty_state("Nothing else.")
 
 

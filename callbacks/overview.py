@@ -16,6 +16,7 @@ from dash import (
     clientside_callback,
     dcc,
     html,
+    no_update,
 )
 
 from app import preferences, reads
@@ -54,28 +55,38 @@ COLUMNS = [
     Output(ids.table, "children"),
     Input(ids.stage, "value"),
     Input(ids.search, "value"),
+    Input(ids.tag, "value"),
+    Input(ids.sort, "value"),
     Input(ids.tick, "n_intervals"),
 )
-def update_overview_table(stages: list[str] | None, search: str | None, _tick: int | None) -> Any:
-    """Filter the book by stage, text and the saved tags, sort it as saved, and draw it."""
-    view = preferences.current()
-    return draw_book(stages or [], search or "", view["overview_tags"], view["overview_sort"])
+def update_overview_table(
+    stages: list[str] | None,
+    search: str | None,
+    tags: list[str] | None,
+    sort: str | None,
+    _tick: int | None,
+) -> Any:
+    """Filter the book by stage, text and tags, sort it, and draw it (again every tick)."""
+    return draw_book(stages or [], search or "", tags or [], sort or "name")
 
 
 @callback(
-    Output(ids.table, "children", allow_duplicate=True),
+    Output(ids.saved, "data"),
     Input(ids.tag, "value"),
     Input(ids.sort, "value"),
-    State(ids.stage, "value"),
-    State(ids.search, "value"),
     prevent_initial_call=True,
 )
-def update_overview_view(tags, sort, stages, search) -> Any:
-    """Remember the tag filter and sort for this user (every session), and redraw."""
+def remember_overview_view(tags: list[str] | None, sort: str | None) -> Any:
+    """Keep the tag filter and sort the user chose for their next visit (a link's do not count:
+    only a change made on the page is saved)."""
     principal = current_principal()
-    if principal is not None:
+    if principal is None:
+        return no_update
+    try:
         preferences.update(principal.id, {"overview_tags": tags or [], "overview_sort": sort})
-    return draw_book(stages or [], search or "", tags or [], sort or "name")
+    except preferences.PreferencesRefused:  # e.g. a cleared sort: shown, just not kept
+        return no_update
+    return {"tags": tags or [], "sort": sort}
 
 
 def draw_book(stages: list[str], search: str, tags: list[str], sort: str) -> Any:
@@ -91,7 +102,7 @@ def draw_book(stages: list[str], search: str, tags: list[str], sort: str) -> Any
     shown = sort_book(filter_book(book, stages, search, tags), sort)
     if shown.empty:
         return empty_state("No strategy matches these filters.")
-    return strategy_table(shown)
+    return strategy_table(shown, preferences.current()["decimals"])
 
 
 @callback(
@@ -100,12 +111,13 @@ def draw_book(stages: list[str], search: str, tags: list[str], sort: str) -> Any
     State({"type": ids.verdict, "slug": ALL}, "id"),
 )
 def update_overview_verdicts(_table: Any, cells: list[dict]) -> list:
-    """Each row's verdict once computed (by its tearsheet or the API); never computed here."""
+    """Each row's cached verdict; one not cached yet is queued for the background and shows
+    'computing…' until the table's next refresh finds it."""
     return [verdict_badge(verdict_of(cell["slug"])) for cell in cells]
 
 
 def verdict_of(slug: str) -> str | None:
-    """A visible strategy's cached verdict, 'pending' if not computed yet; None when none."""
+    """A visible strategy's cached verdict, 'pending' while it is computed; None when none."""
     strategy = reads.strategy(slug)
     if not can_see(strategy, current_principal()):
         return None
@@ -134,7 +146,7 @@ def sort_book(book: pd.DataFrame, key: str) -> pd.DataFrame:
     return book.loc[values.sort_values(ascending=False, na_position="last").index]
 
 
-def strategy_table(book: pd.DataFrame) -> html.Table:
+def strategy_table(book: pd.DataFrame, decimals: int = 2) -> html.Table:
     """The strategies as an accessible table; numbers coloured by sign, from the registry."""
     rows = [
         html.Tr(
@@ -146,12 +158,14 @@ def strategy_table(book: pd.DataFrame) -> html.Table:
                     f"{row.last_date:%Y-%m-%d}" if row.last_date else "–", className="sw-caption"
                 ),
                 html.Td(sparkline(row.spark or [])),
-                html.Td(signed_percent(row.today)),
-                html.Td(signed_percent(row.mtd)),
-                html.Td(signed_percent(row.ytd)),
-                html.Td(relative_change(row.relative)),
-                html.Td(format_value("sharpe", row.sharpe), className="sw-num"),
-                html.Td(format_value("max_drawdown", row.max_drawdown), className="sw-num"),
+                html.Td(signed_percent(row.today, decimals)),
+                html.Td(signed_percent(row.mtd, decimals)),
+                html.Td(signed_percent(row.ytd, decimals)),
+                html.Td(relative_change(row.relative, decimals)),
+                html.Td(format_value("sharpe", row.sharpe, decimals), className="sw-num"),
+                html.Td(
+                    format_value("max_drawdown", row.max_drawdown, decimals), className="sw-num"
+                ),
                 html.Td(html.Span("…", id={"type": ids.verdict, "slug": row.slug})),
             ]
         )
@@ -160,6 +174,16 @@ def strategy_table(book: pd.DataFrame) -> html.Table:
     head = html.Thead(html.Tr([html.Th(c, scope="col") for c in COLUMNS]))
     return html.Table([head, html.Tbody(rows)], className="table sw-table sw-card")
 
+
+clientside_callback(
+    ClientsideFunction("stratwatch", "syncQuery"),
+    Output(ids.query, "data"),
+    Input(ids.stage, "value"),
+    Input(ids.tag, "value"),
+    Input(ids.sort, "value"),
+    Input(ids.search, "value"),
+    State(ids.query_keys, "data"),
+)
 
 clientside_callback(
     ClientsideFunction("stratwatch", "applyTheme"),

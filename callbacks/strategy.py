@@ -12,6 +12,7 @@ from app import figures, preferences, reads
 from app.auth import current_principal
 from app.components import comparison_panel, error_banner, frame_table, metrics_table
 from app.scopes import can_see
+from data.benchmarks import short_label
 from data.metrics import (
     drawdown_series,
     monthly_returns_table,
@@ -61,7 +62,8 @@ def update_tearsheet(slug, preset, start, end, log_scale, source) -> tuple:
         return (*[no_update] * len(DRAWN), error_banner("The tearsheet could not be loaded."))
     if sheet is None or sheet.returns.empty:
         return (*[no_update] * len(DRAWN), error_banner("No performance in this range."))
-    return (*draw_tearsheet(sheet, bool(log_scale), preferences.current()["theme"]), None)
+    view = preferences.current()
+    return (*draw_tearsheet(sheet, bool(log_scale), view["theme"], view["decimals"]), None)
 
 
 @callback(Output(ids.comparison, "children"), Input(ids.slug, "data"))
@@ -111,7 +113,8 @@ def load_tearsheet(
     if extents.empty:
         return None
     lo, hi = resolve_range(preset, start, end, pd.Timestamp(extents["last"].max()))
-    symbols = reads.benchmark_pair(str(strategy["benchmark"] or "") or None)
+    own = str(strategy["benchmark"] or "") or None
+    symbols = reads.benchmark_pair(own, preferences.current()["benchmarks"])
     return reads.tearsheet(int(strategy["id"]), source or None, symbols, lo, hi)
 
 
@@ -128,11 +131,13 @@ def resolve_range(
     return lo, hi
 
 
-def draw_tearsheet(sheet: reads.Tearsheet, log_scale: bool, theme: str = "light") -> tuple:
-    """Every panel of the tearsheet, in the order of DRAWN."""
+def draw_tearsheet(
+    sheet: reads.Tearsheet, log_scale: bool, theme: str = "light", decimals: int = 2
+) -> tuple:
+    """Every panel of the tearsheet, in the order of DRAWN; numbers to `decimals` places."""
+    percent = f".{decimals}%"
     returns = sheet.returns
     bench = sheet.benchmark_returns.reindex(returns.index)
-    names = dict(zip(sheet.benchmarks, ["S&P 500", "Bonds"], strict=False))
     rolling = {
         "Sharpe": rolling_sharpe(returns, WINDOW).iloc[:, 0],
         "Volatility": rolling_volatility(returns, WINDOW).iloc[:, 0],
@@ -143,27 +148,29 @@ def draw_tearsheet(sheet: reads.Tearsheet, log_scale: bool, theme: str = "light"
     return (
         figures.equity_figure(
             sheet.equity,
-            {names[s]: c for s, c in sheet.benchmarks.items()},
+            {short_label(s): c for s, c in sheet.benchmarks.items()},
             log=log_scale,
             theme=theme,
         ),
         figures.drawdown_figure(drawdown_series(returns).iloc[:, 0], theme),
-        drawdowns_table(top_drawdowns(returns, 5)),
+        drawdowns_table(top_drawdowns(returns, 5), percent),
         figures.rolling_figure(rolling, theme),
         figures.monthly_heatmap(monthly_returns_table(returns), theme),
         figures.yearly_figure(yearly, theme),
         figures.distribution_figure(returns, theme),
-        frame_table(quantiles.rename_axis("period").reset_index(), dict.fromkeys(quantiles, ".2%")),
-        metrics_table(sheet.metrics),
+        frame_table(
+            quantiles.rename_axis("period").reset_index(), dict.fromkeys(quantiles, percent)
+        ),
+        metrics_table(sheet.metrics, decimals),
         trade_rows(sheet.trades),
     )
 
 
-def drawdowns_table(episodes: pd.DataFrame) -> Any:
+def drawdowns_table(episodes: pd.DataFrame, percent: str = ".2%") -> Any:
     """The deepest drawdowns: when they started, bottomed and recovered, how deep and long."""
     shown = episodes[["start", "valley", "recovery", "depth", "days"]]
     dates = dict.fromkeys(["start", "valley", "recovery"], "%Y-%m-%d")
-    return frame_table(shown, {**dates, "depth": ".2%", "days": ".0f"})
+    return frame_table(shown, {**dates, "depth": percent, "days": ".0f"})
 
 
 def trade_rows(trades: pd.DataFrame) -> list[dict]:

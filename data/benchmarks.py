@@ -18,6 +18,14 @@ KNOWN = {
     "IEF": ("US Treasuries 7-10 years (iShares 7-10 Year Treasury Bond ETF)", "bond"),
 }
 BLENDS = {"60/40": {"SPY": 0.6, "AGG": 0.4}}
+SHORT_NAMES = {
+    "SPY": "S&P 500",
+    "I:SPX": "S&P 500",
+    "AGG": "US aggregate bonds",
+    "BND": "US total bond market",
+    "TLT": "Treasuries 20y+",
+    "IEF": "Treasuries 7–10y",
+}
 BLEND_BASE = 100.0  # a blend's level on its first common date
 
 
@@ -102,3 +110,8 @@ def blend_levels(closes: pd.DataFrame, weights: dict[str, float]) -> pd.Series:
     first = closes[list(weights)].dropna().index[:1]
     levels = pd.concat([pd.Series(1.0, index=first), 1.0 + returns]).cumprod() * BLEND_BASE
     return levels.rename("close")
+
+
+def short_label(symbol: str) -> str:
+    """A legend-sized name: 'S&P 500 (SPY)' for a known instrument, else the symbol itself."""
+    return f"{SHORT_NAMES[symbol]} ({symbol})" if symbol in SHORT_NAMES else symbol

@@ -33,6 +33,18 @@ class ids:
     theme = "overview-theme"
     theme_sink = "overview-theme-sink"
     verdict = "overview-verdict"  # pattern-matching: one cell per strategy, {"type", "slug"}
+    saved = "overview-saved"
+    query_keys = "overview-query-keys"
+    query = "overview-query"
+
+
+QUERY_KEYS = ["stage", "tag", "sort", "q"]  # the URL's names for stage, tag, sort and search
+
+
+def _listed(text: str | None, allowed: list[str] | None = None) -> list[str]:
+    """'a,b' from the URL as a list, keeping only allowed values (when given), without repeats."""
+    items = [t for t in (text or "").split(",") if t.strip()]
+    return list(dict.fromkeys(t for t in items if allowed is None or t in allowed))
 
 
 def tag_options() -> list[str]:
@@ -44,28 +56,39 @@ def tag_options() -> list[str]:
     return sorted({tag for row in tags for tag in row or []})
 
 
-def layout(stage: str | None = None, q: str | None = None, **_query: str) -> html.Div:
-    """Filters, sort (as this user last left them) and the strategy table (callbacks.overview)."""
+def layout(
+    stage: str | None = None,
+    tag: str | None = None,
+    sort: str | None = None,
+    q: str | None = None,
+    **_query: str,
+) -> html.Div:
+    """Filters and sort (from the URL, else as this user last left them) and the strategy table
+    (callbacks.overview); the view is written back to the URL, so a link reproduces it."""
     view = preferences.current()
+    tags = tag_options()
     return html.Div(
         [
             html.H1("Strategies", className="h4 mb-3"),
             dcc.Store(id=ids.theme, data=view["theme"]),
             dcc.Store(id=ids.theme_sink),
+            dcc.Store(id=ids.saved),
+            dcc.Store(id=ids.query_keys, data=QUERY_KEYS),
+            dcc.Store(id=ids.query),
             html.Div(
                 [
                     dcc.Dropdown(
                         id=ids.stage,
                         options=[{"label": s.title(), "value": s} for s in STAGES],
-                        value=[stage] if stage in STAGES else [],
+                        value=_listed(stage, STAGES),
                         multi=True,
                         placeholder="All stages",
                         className="me-2 sw-filter-stage",
                     ),
                     dcc.Dropdown(
                         id=ids.tag,
-                        options=tag_options(),
-                        value=view["overview_tags"],
+                        options=tags,
+                        value=_listed(tag) if tag is not None else view["overview_tags"],
                         multi=True,
                         placeholder="Any tag",
                         className="me-2 sw-filter-stage",
@@ -73,7 +96,7 @@ def layout(stage: str | None = None, q: str | None = None, **_query: str) -> htm
                     dcc.Dropdown(
                         id=ids.sort,
                         options=[{"label": f"Sort: {v}", "value": k} for k, v in SORTS.items()],
-                        value=view["overview_sort"],
+                        value=sort if sort in SORTS else view["overview_sort"],
                         clearable=False,
                         className="me-2 sw-filter-sort",
                     ),

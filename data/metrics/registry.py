@@ -67,8 +67,11 @@ def _is_missing(value: object) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def format_value(key: str, value: object) -> str:
-    """Render a value by its metric's unit: 12.34%, 1.23, 123 d, 2024-01-31, 42, 1,234.56."""
+def format_value(key: str, value: object, decimals: int = 2) -> str:
+    """Render a value by its metric's unit: 12.34%, 1.23, 123 d, 2024-01-31, 42, 1,234.56.
+
+    `decimals` (the user's number format, 0–4) applies to percents, ratios and amounts.
+    """
     unit = METRICS[key].unit
     if _is_missing(value):
         return MISSING
@@ -78,14 +81,14 @@ def format_value(key: str, value: object) -> str:
     if math.isnan(number):
         return MISSING
     if unit == "percent":
-        return f"{number * 100:.2f}%"
+        return f"{number * 100:.{decimals}f}%"
     if unit == "days":
         return f"{number:.0f} d"
     if unit == "count":
         return f"{round(number):d}"
     if unit == "amount":
-        return f"{number:,.2f}"
-    return f"{number:.2f}"
+        return f"{number:,.{decimals}f}"
+    return f"{number:.{decimals}f}"
 
 
 def _build() -> dict[str, Metric]:

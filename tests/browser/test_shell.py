@@ -69,6 +69,23 @@ def test_overview_stage_filter_from_the_url(signed_in, web) -> None:
     assert all("live" in row.text for row in rows)
 
 
+def test_the_overview_view_lives_in_the_url(signed_in, web) -> None:
+    counts = strategy_counts(web)
+    signed_in.get(web.base + "/?stage=live,paper&sort=sharpe")
+    rows = table_rows(signed_in, counts["live"] + counts["paper"])
+    sharpes = [float(row.find_elements(By.TAG_NAME, "td")[9].text) for row in rows]
+    assert sharpes == sorted(sharpes, reverse=True)
+    search = signed_in.find_element(By.ID, "overview-search")
+    search.send_keys(rows[0].find_element(By.TAG_NAME, "a").text)
+    WebDriverWait(signed_in, 10).until(lambda b: "q=" in b.current_url)
+    table_rows(signed_in, 1)
+    shared = signed_in.current_url
+    assert "stage=live%2Cpaper" in shared and "sort=sharpe" in shared
+    signed_in.get(web.base + "/")  # the link, opened again, shows the same one row
+    signed_in.get(shared)
+    table_rows(signed_in, 1)
+
+
 def test_overview_is_styled_from_local_assets(signed_in, web) -> None:
     signed_in.get(web.base + "/")
     table_rows(signed_in)

@@ -26,6 +26,8 @@ OVERVIEW_CALLBACK = {
     "inputs": [
         {"id": "overview-stage", "property": "value", "value": []},
         {"id": "overview-search", "property": "value", "value": ""},
+        {"id": "overview-tag", "property": "value", "value": []},
+        {"id": "overview-sort", "property": "value", "value": "name"},
         {"id": "overview-tick", "property": "n_intervals", "value": 0},
     ],
     "changedPropIds": [],
@@ -219,9 +221,10 @@ def test_api_tokens_are_hashed_scoped_and_revocable(web) -> None:
     assert first_use is not None  # recorded on first use, then at most once a minute
     assert c.get("/api/v1/audit", headers=bearer).status_code == 403
     with web.store.reading() as session:
-        assert session.scalar(
-            select(ApiToken.last_used_at).where(ApiToken.name == "script")
-        ) == first_use
+        assert (
+            session.scalar(select(ApiToken.last_used_at).where(ApiToken.name == "script"))
+            == first_use
+        )
     assert c.get("/api/v1/me", headers={"Authorization": "Bearer sw_forged"}).status_code == 401
     with web.store.db.transaction() as session:
         assert users.revoke_token(session, web.emails[Role.ANALYST], "script") == 1

@@ -86,7 +86,7 @@ def test_callbacks_show_a_banner_when_the_database_is_down(web, tmp_path) -> Non
     try:
         with server.test_request_context("/"):
             cache.clear()
-            table = update_overview_table([], "", 0)
+            table = update_overview_table([], "", [], "name", 0)
             banner, line = update_status(1)
     finally:
         server.extensions["stratwatch"] = healthy

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -13,6 +15,7 @@ from flask import g
 
 from app import components, reads
 from app import preferences as app_preferences
+from app.warming import warmer
 from callbacks import compare as compare_cb
 from callbacks import overview as ov
 from callbacks import settings as settings_cb
@@ -23,6 +26,7 @@ from data.schema import Role
 from data.users import Principal
 
 SLUG = "atlas-momentum"
+COLUMNS_AT = {name: i for i, name in enumerate(ov.COLUMNS)}
 
 
 @contextmanager
@@ -50,7 +54,11 @@ def test_tearsheet_draws_every_panel_for_the_range(web) -> None:
     assert isinstance(metrics, html.Table)
     assert banner is None
     assert all(isinstance(f, go.Figure) for f in (equity, drawdown, rolling, monthly, yearly, dist))
-    assert [t.name for t in equity.data] == ["Strategy", "S&P 500", "Bonds"]
+    assert [t.name for t in equity.data] == [
+        "Strategy",
+        "S&P 500 (SPY)",
+        "US aggregate bonds (AGG)",
+    ]
     assert equity.layout.yaxis.type == "log"
     span = pd.Timestamp(equity.data[0].x[-1]) - pd.Timestamp(equity.data[0].x[0])
     assert pd.Timedelta(days=330) < span <= pd.Timedelta(days=366)
@@ -144,7 +152,7 @@ def test_sparkline_and_relative_change_are_text_coloured_by_sign() -> None:
 
 def test_overview_table_shows_registry_numbers_and_a_verdict_cell_per_row(web) -> None:
     with acting(web):
-        table = ov.update_overview_table([], "", 0)
+        table = ov.update_overview_table([], "", [], "name", 0)
         cells = [
             {"type": "overview-verdict", "slug": SLUG},
             {"type": "overview-verdict", "slug": "nope"},
@@ -152,12 +160,21 @@ def test_overview_table_shows_registry_numbers_and_a_verdict_cell_per_row(web) -
         verdicts = ov.update_overview_verdicts(None, cells)
     rows = table.children[1].children
     assert len(rows) >= 24 and len(rows[0].children) == len(ov.COLUMNS)
-    assert verdicts[0].className.startswith("sw-verdict") or verdicts[0].children == "not yet"
-    with acting(web):
-        reads.comparison(int(reads.strategy(SLUG)["id"]))  # as its tearsheet does
-        again = ov.update_overview_verdicts(None, cells[:1])
-    assert again[0].className.startswith("sw-verdict")
+    assert verdicts[0].className.startswith("sw-verdict") or verdicts[0].children == "computing…"
     assert verdicts[1].children == "–"
+
+
+def test_overview_verdicts_are_computed_in_the_background(web) -> None:
+    with acting(web):
+        cells = [{"type": "overview-verdict", "slug": s} for s in reads.strategies()["slug"]]
+        ov.update_overview_verdicts(None, cells)  # queues every verdict not cached yet
+    deadline = time.monotonic() + 120
+    while warmer.pending() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    with acting(web):
+        shown = [badge.children for badge in ov.update_overview_verdicts(None, cells)]
+    assert "computing…" not in shown
+    assert {"consistent", "diverging"} <= set(shown)  # the demo book has both kinds
 
 
 def test_settings_save_valid_changes_and_explain_invalid_ones(web) -> None:
@@ -190,3 +207,25 @@ def test_compare_with_nothing_chosen_says_so(web) -> None:
     with acting(web):
         _chart, relative, _metrics, _corr = compare_cb.update_comparison([], [], "1Y")
     assert "Choose strategies" in repr(relative)
+
+
+def test_the_number_format_preference_reaches_every_table(web) -> None:
+    def sharpe_cells(table: html.Table) -> list[str]:
+        rows = [r for r in table.children[1].children if isinstance(r.children, list)]
+        label = METRICS["sharpe"].label
+        return [r.children[1].children for r in rows if r.children[0].children.children == label]
+
+    with acting(web):
+        app_preferences.update(1, {"decimals": 4})
+        try:
+            overview = ov.update_overview_table([], "", [], "name", 0)
+            *drawn, _banner = cb.update_tearsheet(SLUG, "1Y", None, None, [], "backtest")
+            _chart, relative, compared, _corr = compare_cb.update_comparison([SLUG], ["SPY"], "1Y")
+        finally:
+            app_preferences.update(1, {"decimals": 2})
+    first = overview.children[1].children[0].children
+    assert re.fullmatch(r"-?\d+\.\d{4}", first[COLUMNS_AT["Sharpe"]].children)
+    assert re.search(r"\d\.\d{4}%", first[COLUMNS_AT["Today"]].children.children)
+    for cells in (sharpe_cells(drawn[8]), sharpe_cells(compared)):
+        assert cells and all(re.fullmatch(r"-?\d+\.\d{4}", c) for c in cells)
+    assert re.search(r"[▲▼] [+-]\d+\.\d{4}%", repr(relative))

@@ -1,0 +1,59 @@
+"""Background warming: slow cached reads computed off the request, one at a time, each once."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+
+class Warmer:
+    """A daemon thread that runs submitted reads in the app's context; a key queued twice runs
+    once. Daemon, so a process never waits at exit for reads nobody is waiting for."""
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[tuple[str, Callable[[], object]]] = queue.SimpleQueue()
+        self._pending: set[str] = set()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, key: str, read: Callable[[], object]) -> None:
+        """Run `read()` soon, in the current app's context, unless `key` is already queued."""
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+        def in_context() -> object:
+            with app.app_context():
+                return read()
+
+        with self._lock:
+            if key in self._pending:
+                return
+            self._pending.add(key)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="warmer", daemon=True)
+                self._thread.start()
+        self._queue.put((key, in_context))
+
+    def pending(self) -> int:
+        """How many reads are queued or running."""
+        with self._lock:
+            return len(self._pending)
+
+    def _run(self) -> None:
+        while True:
+            key, read = self._queue.get()
+            try:
+                read()
+            except Exception:  # the next page view queues it again
+                log.exception("warming %s failed", key)
+            finally:
+                with self._lock:
+                    self._pending.discard(key)
+
+
+warmer = Warmer()
