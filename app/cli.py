@@ -132,12 +132,20 @@ def demo_group() -> None:
 
 @demo_group.command("load")
 @click.option("--seed", default=7, show_default=True, type=int)
+@click.option(
+    "--strategies",
+    default=len(demo.NAMES),
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="How many strategies (more than 24 repeat the names, numbered).",
+)
 @click.pass_context
 @friendly
-def demo_load(ctx: click.Context, seed: int) -> None:
+def demo_load(ctx: click.Context, seed: int, strategies: int) -> None:
     """Load (or refresh) the seeded demo book; loading twice changes nothing."""
     store = _migrated(ctx)
-    change = store.write(lambda session: demo.load(session, demo.generate(seed)))
+    book = demo.generate(seed, strategies=strategies)
+    change = store.write(lambda session: demo.load(session, book))
     click.echo(f"demo data loaded: {change.rows} rows written or changed")
 
 

@@ -157,9 +157,12 @@ def series_extents(strategy_id: int) -> pd.DataFrame:
     """A strategy's daily series: source, first, last and points, in backtest/paper/live order."""
     with _store().reading() as session:
         series = queries.list_series(session, strategy_id)
-    mine = series[series["resolution"].eq("daily")]
-    order = mine["source"].map({s: i for i, s in enumerate(reversed(queries.SOURCE_PRIORITY))})
-    return mine.assign(order=order).sort_values("order").drop(columns="order")
+    return _in_source_order(series[series["resolution"].eq("daily")])
+
+
+def _in_source_order(series: pd.DataFrame) -> pd.DataFrame:
+    order = series["source"].map({s: i for i, s in enumerate(reversed(queries.SOURCE_PRIORITY))})
+    return series.assign(order=order).sort_values("order").drop(columns="order")
 
 
 @dataclass(frozen=True)
@@ -230,12 +233,10 @@ def comparison(strategy_id: int, *, compute: bool = True) -> dict[str, object] |
     Cached on the daily series' extents, so intraday points (the live feed) do not recompute
     it; with `compute` False a result not yet cached is PENDING, and computed in the background.
     """
-    extents = series_extents(strategy_id)
-    traded = next((s for s in ("live", "paper") if s in set(extents["source"])), None)
-    if traded is None or "backtest" not in set(extents["source"]):
+    found = _comparison_key(strategy_id, series_extents(strategy_id))
+    if found is None:
         return None
-    shape = [(r.source, str(r.last), int(r.points)) for r in extents.itertuples(index=False)]
-    key = "cmp:" + hashlib.sha1(repr((strategy_id, traded, shape)).encode()).hexdigest()
+    key, traded = found
     hit = cache.get(key)
     if hit is not None:
         return hit
@@ -247,6 +248,47 @@ def comparison(strategy_id: int, *, compute: bool = True) -> dict[str, object] |
     result = {"source": traded, **compare(live, backtest).to_dict()}
     cache.set(key, result)
     return result
+
+
+def verdicts(strategy_ids: Sequence[int]) -> dict[int, str | None]:
+    """The cached verdict of each strategy (None: nothing to compare), in one cache round trip;
+    one not cached yet is 'pending' and queued for the background."""
+    keys = {i: k for i in strategy_ids if (k := _comparison_keys().get(i)) is not None}
+    found = dict(zip(keys, cache.get_many(*keys.values()), strict=True)) if keys else {}
+    out: dict[int, str | None] = {}
+    for strategy_id in strategy_ids:
+        if strategy_id not in keys:
+            out[strategy_id] = None
+        elif found[strategy_id] is None:
+            out[strategy_id] = str(comparison(strategy_id, compute=False)["verdict"])
+        else:
+            out[strategy_id] = str(found[strategy_id]["verdict"])
+    return out
+
+
+@versioned(lambda: [CATALOG, "strategy:*"])
+def _comparison_keys() -> dict[int, str]:
+    """Every comparable strategy's comparison cache key, from one query over the book."""
+    with _store().reading() as session:
+        series = queries.list_series(session)
+    daily = series[series["resolution"].eq("daily")]
+    keys = {}
+    for strategy_id, extents in daily.groupby("strategy_id"):
+        found = _comparison_key(int(strategy_id), _in_source_order(extents))
+        if found is not None:
+            keys[int(strategy_id)] = found[0]
+    return keys
+
+
+def _comparison_key(strategy_id: int, extents: pd.DataFrame) -> tuple[str, str] | None:
+    """(cache key, traded source) of a strategy's comparison, or None without a traded and a
+    backtest series. The key moves with the daily series' extents, not with intraday points."""
+    sources = set(extents["source"])
+    traded = next((s for s in ("live", "paper") if s in sources), None)
+    if traded is None or "backtest" not in sources:
+        return None
+    shape = [(r.source, str(r.last), int(r.points)) for r in extents.itertuples(index=False)]
+    return "cmp:" + hashlib.sha1(repr((strategy_id, traded, shape)).encode()).hexdigest(), traded
 
 
 def benchmark_pair(preferred: str | None = None, choices: Sequence[str] = ()) -> tuple[str, str]:

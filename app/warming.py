@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 
 from flask import current_app
@@ -14,9 +15,14 @@ log = logging.getLogger(__name__)
 
 class Warmer:
     """A daemon thread that runs submitted reads in the app's context; a key queued twice runs
-    once. Daemon, so a process never waits at exit for reads nobody is waiting for."""
+    once. Daemon, so a process never waits at exit for reads nobody is waiting for.
 
-    def __init__(self) -> None:
+    It rests `rest` times as long as each read took before the next, so a backlog (a large book's
+    first overview) takes at most 1 / (1 + rest) of the interpreter from the requests being served.
+    """
+
+    def __init__(self, rest: float = 2.0) -> None:
+        self.rest = rest
         self._queue: queue.SimpleQueue[tuple[str, Callable[[], object]]] = queue.SimpleQueue()
         self._pending: set[str] = set()
         self._lock = threading.Lock()
@@ -47,6 +53,7 @@ class Warmer:
     def _run(self) -> None:
         while True:
             key, read = self._queue.get()
+            started = time.perf_counter()
             try:
                 read()
             except Exception:  # the next page view queues it again
@@ -54,6 +61,7 @@ class Warmer:
             finally:
                 with self._lock:
                     self._pending.discard(key)
+            time.sleep(self.rest * (time.perf_counter() - started))
 
 
 warmer = Warmer()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
 import pandas as pd
 from dash import (
-    ALL,
     ClientsideFunction,
     Input,
     Output,
@@ -30,7 +30,7 @@ from app.components import (
     stage_badge,
     verdict_badge,
 )
-from app.scopes import can_see, visible
+from app.scopes import visible
 from data.metrics import format_value
 from pages.overview import ids
 
@@ -53,11 +53,13 @@ COLUMNS = [
 
 @callback(
     Output(ids.table, "children"),
+    Output(ids.drawn, "data"),
     Input(ids.stage, "value"),
     Input(ids.search, "value"),
     Input(ids.tag, "value"),
     Input(ids.sort, "value"),
     Input(ids.tick, "n_intervals"),
+    State(ids.drawn, "data"),
 )
 def update_overview_table(
     stages: list[str] | None,
@@ -65,9 +67,12 @@ def update_overview_table(
     tags: list[str] | None,
     sort: str | None,
     _tick: int | None,
-) -> Any:
-    """Filter the book by stage, text and tags, sort it, and draw it (again every tick)."""
-    return draw_book(stages or [], search or "", tags or [], sort or "name")
+    drawn: str | None = None,
+) -> tuple[Any, Any]:
+    """Filter the book by stage, text and tags, sort it, and draw it; each tick redraws only
+    if something shown changed (a large table costs the browser more than the server)."""
+    table, digest = draw_book(stages or [], search or "", tags or [], sort or "name")
+    return (no_update, no_update) if digest is not None and digest == drawn else (table, digest)
 
 
 @callback(
@@ -89,40 +94,25 @@ def remember_overview_view(tags: list[str] | None, sort: str | None) -> Any:
     return {"tags": tags or [], "sort": sort}
 
 
-def draw_book(stages: list[str], search: str, tags: list[str], sort: str) -> Any:
-    """The visible book, filtered and sorted, as a table (or a banner, or an empty state)."""
+def draw_book(stages: list[str], search: str, tags: list[str], sort: str) -> tuple[Any, str | None]:
+    """The visible book, filtered and sorted, as a table (or a banner, or an empty state), and a
+    digest of what it shows (None for a banner: always drawn)."""
     try:
         book = visible(reads.overview(), current_principal())
     except Exception:
         log.exception("overview read failed")
-        return error_banner(
+        banner = error_banner(
             "Strategies could not be loaded.",
             "The database did not answer; retrying every few seconds.",
         )
+        return banner, None
     shown = sort_book(filter_book(book, stages, search, tags), sort)
     if shown.empty:
-        return empty_state("No strategy matches these filters.")
-    return strategy_table(shown, preferences.current()["decimals"])
-
-
-@callback(
-    Output({"type": ids.verdict, "slug": ALL}, "children"),
-    Input(ids.table, "children"),
-    State({"type": ids.verdict, "slug": ALL}, "id"),
-)
-def update_overview_verdicts(_table: Any, cells: list[dict]) -> list:
-    """Each row's cached verdict; one not cached yet is queued for the background and shows
-    'computing…' until the table's next refresh finds it."""
-    return [verdict_badge(verdict_of(cell["slug"])) for cell in cells]
-
-
-def verdict_of(slug: str) -> str | None:
-    """A visible strategy's cached verdict, 'pending' while it is computed; None when none."""
-    strategy = reads.strategy(slug)
-    if not can_see(strategy, current_principal()):
-        return None
-    result = reads.comparison(int(strategy["id"]), compute=False)
-    return result["verdict"] if result else None
+        return empty_state("No strategy matches these filters."), "empty"
+    decimals = preferences.current()["decimals"]
+    verdicts = reads.verdicts([int(i) for i in shown["id"]])
+    digest = hashlib.sha1(repr((shown.to_dict("split"), decimals, verdicts)).encode()).hexdigest()
+    return strategy_table(shown, decimals, verdicts), digest
 
 
 def filter_book(
@@ -146,8 +136,11 @@ def sort_book(book: pd.DataFrame, key: str) -> pd.DataFrame:
     return book.loc[values.sort_values(ascending=False, na_position="last").index]
 
 
-def strategy_table(book: pd.DataFrame, decimals: int = 2) -> html.Table:
+def strategy_table(
+    book: pd.DataFrame, decimals: int = 2, verdicts: dict[int, str | None] | None = None
+) -> html.Table:
     """The strategies as an accessible table; numbers coloured by sign, from the registry."""
+    verdicts = verdicts or {}
     rows = [
         html.Tr(
             [
@@ -166,7 +159,7 @@ def strategy_table(book: pd.DataFrame, decimals: int = 2) -> html.Table:
                 html.Td(
                     format_value("max_drawdown", row.max_drawdown, decimals), className="sw-num"
                 ),
-                html.Td(html.Span("…", id={"type": ids.verdict, "slug": row.slug})),
+                html.Td(verdict_badge(verdicts.get(int(row.id)))),
             ]
         )
         for row in book.itertuples(index=False)

@@ -105,15 +105,23 @@ class DemoBook:
     strategies: list[DemoStrategy]
 
 
-def generate(seed: int = 7, end: pd.Timestamp | str | None = None) -> DemoBook:
-    """Build the demo book for sessions up to `end` (default: the last NYSE session up to today)."""
+def generate(
+    seed: int = 7, end: pd.Timestamp | str | None = None, strategies: int = len(NAMES)
+) -> DemoBook:
+    """Build the demo book for sessions up to `end` (default: the last NYSE session up to today).
+
+    `strategies` beyond the 24 named ones repeat the names with a number ('Atlas Momentum 2'),
+    for trying the dashboard with a larger book; the first 24 are the same whatever the count.
+    """
+    if not 1 <= strategies <= 1000:
+        raise ValueError(f"strategies must be from 1 to 1000, not {strategies}")
     rng = np.random.default_rng(seed)
     last = last_trading_day(end if end is not None else pd.Timestamp.now(tz="UTC"))
     days = trading_days(last - pd.DateOffset(years=YEARS_OF_BENCHMARK), last)
     market = _benchmark_returns(rng, len(days))
     bars = {s: _bars(rng, days, market[s]) for s in BENCHMARKS}
-    strategies = [_strategy(rng, i, days, market) for i in range(len(NAMES))]
-    return DemoBook(bars, strategies)
+    book = [_strategy(rng, i, days, market) for i in range(strategies)]
+    return DemoBook(bars, book)
 
 
 def load(session: Session, book: DemoBook) -> Change:
@@ -172,7 +180,9 @@ def _bars(rng: np.random.Generator, days: pd.DatetimeIndex, returns: np.ndarray)
 def _strategy(
     rng: np.random.Generator, i: int, days: pd.DatetimeIndex, market: dict
 ) -> DemoStrategy:
-    stage, style = STAGES[i], STYLES[i % len(STYLES)]
+    stage, style = STAGES[i % len(STAGES)], STYLES[i % len(STYLES)]
+    base, lap = NAMES[i % len(NAMES)], i // len(NAMES)
+    number = f" {lap + 1}" if lap else ""
     n = len(days)
     years = int(rng.integers(3, 11))
     start = max(0, n - years * 252)
@@ -194,9 +204,9 @@ def _strategy(
             series[Source.PAPER] = _frame(days[paper_cut:cut], live[: cut - paper_cut])
             series[Source.LIVE] = _frame(days[cut:stop], live[cut - paper_cut :])
     trades = {source: _trades(rng, frame, i) for source, frame in series.items()}
-    name = f"{NAMES[i]} {style.replace('-', ' ').title()}"
+    name = f"{base} {style.replace('-', ' ').title()}{number}"
     return DemoStrategy(
-        slug=f"{NAMES[i].lower()}-{style}",
+        slug=f"{base.lower()}-{style}{number.replace(' ', '-')}",
         name=name,
         stage=stage,
         style=style,

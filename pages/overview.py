@@ -32,7 +32,7 @@ class ids:
     tick = "overview-tick"
     theme = "overview-theme"
     theme_sink = "overview-theme-sink"
-    verdict = "overview-verdict"  # pattern-matching: one cell per strategy, {"type", "slug"}
+    drawn = "overview-drawn"  # a digest of what the table shows
     saved = "overview-saved"
     query_keys = "overview-query-keys"
     query = "overview-query"
@@ -73,6 +73,7 @@ def layout(
             dcc.Store(id=ids.theme, data=view["theme"]),
             dcc.Store(id=ids.theme_sink),
             dcc.Store(id=ids.saved),
+            dcc.Store(id=ids.drawn),
             dcc.Store(id=ids.query_keys, data=QUERY_KEYS),
             dcc.Store(id=ids.query),
             html.Div(

@@ -68,3 +68,19 @@ def test_demo_load_twice_changes_nothing(db: Database, book: demo.DemoBook) -> N
     with db.transaction() as s:
         second = demo.load(s, small)
     assert first.rows > 5_000 and second.rows == 0
+
+
+def test_a_larger_demo_book_keeps_the_named_one_and_numbers_the_rest(book: demo.DemoBook) -> None:
+    large = demo.generate(seed=7, end=END, strategies=60)
+    slugs = [s.slug for s in large.strategies]
+    assert len(set(slugs)) == 60
+    assert slugs[:24] == [s.slug for s in book.strategies]
+    assert (
+        large.strategies[0]
+        .series[Source.BACKTEST]
+        .equals(book.strategies[0].series[Source.BACKTEST])
+    )
+    assert large.strategies[24].name == f"{book.strategies[0].name} 2"
+    assert slugs[24] == f"{slugs[0]}-2"
+    with pytest.raises(ValueError, match="from 1 to 1000"):
+        demo.generate(seed=7, end=END, strategies=0)

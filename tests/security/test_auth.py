@@ -21,8 +21,11 @@ AUDIT_CALLBACK = {
     "changedPropIds": ["audit-action.value"],
 }
 OVERVIEW_CALLBACK = {
-    "output": "overview-table.children",
-    "outputs": {"id": "overview-table", "property": "children"},
+    "output": "..overview-table.children...overview-drawn.data..",
+    "outputs": [
+        {"id": "overview-table", "property": "children"},
+        {"id": "overview-drawn", "property": "data"},
+    ],
     "inputs": [
         {"id": "overview-stage", "property": "value", "value": []},
         {"id": "overview-search", "property": "value", "value": ""},
@@ -30,6 +33,7 @@ OVERVIEW_CALLBACK = {
         {"id": "overview-sort", "property": "value", "value": "name"},
         {"id": "overview-tick", "property": "n_intervals", "value": 0},
     ],
+    "state": [{"id": "overview-drawn", "property": "data", "value": None}],
     "changedPropIds": [],
 }
 CSV = b"date,equity\n2024-01-02,100\n2024-01-03,101\n"

@@ -86,11 +86,11 @@ def test_callbacks_show_a_banner_when_the_database_is_down(web, tmp_path) -> Non
     try:
         with server.test_request_context("/"):
             cache.clear()
-            table = update_overview_table([], "", [], "name", 0)
+            table, digest = update_overview_table([], "", [], "name", 0)
             banner, line = update_status(1)
     finally:
         server.extensions["stratwatch"] = healthy
         down.close()
-    assert "Strategies could not be loaded." in str(table.to_plotly_json())
+    assert "Strategies could not be loaded." in str(table.to_plotly_json()) and digest is None
     assert "The database is not answering." in str(banner.to_plotly_json())
     assert line == "Status unavailable."
