@@ -49,8 +49,11 @@ def principal_for_token(raw: str) -> Principal | None:
         return None
     user_id, due = found
     if due is not None:
-        with _store().db.transaction() as session:
-            users.touch_token(session, due)
+        try:
+            with _store().db.transaction() as session:
+                users.touch_token(session, due)
+        except Exception:  # bookkeeping: a busy database must not refuse a valid token
+            log.warning("could not record the use of API token %s", due, exc_info=True)
     return principal(user_id)
 
 

@@ -213,8 +213,11 @@ def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
 def _points(frame: pd.DataFrame) -> list[dict[str, object]]:
     """[{"ts": ISO-8601 UTC, column: value or null, ...}], built column-wise."""
     index = pd.DatetimeIndex(frame.index)
-    naive = index.tz_convert("UTC").tz_localize(None) if index.tz is not None else index
-    stamps = np.datetime_as_string(naive.to_numpy("datetime64[s]"), unit="s")
+    naive = (index.tz_convert("UTC").tz_localize(None) if index.tz is not None else index).as_unit(
+        "us"
+    )
+    whole = bool((naive.microsecond == 0).all())  # seconds, unless some point needs more
+    stamps = np.datetime_as_string(naive.to_numpy(), unit="s" if whole else "us")
     columns = {
         str(name): [None if v != v else v for v in frame[name].astype(float).round(8).tolist()]
         for name in frame.columns

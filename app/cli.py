@@ -246,12 +246,16 @@ def jobs_run(ctx: click.Context, job_id: str) -> None:
 @friendly
 def jobs_serve(ctx: click.Context) -> None:
     """Run the scheduler in this process (one leader across processes) until interrupted."""
+    # No signal handler (one could interrupt the loop inside a lock it then needs): SIGTERM and
+    # SIGINT are blocked in every thread, from before the first starts, and awaited here.
+    stops = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stops)
     service = bootstrap.scheduler_service(_migrated(ctx))
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        # The loop resigns (stops the jobs, releases the lock) once it sees the request.
-        signal.signal(signum, lambda *_: service.request_stop())
+    service.start()
     click.echo("scheduler running (Ctrl+C to stop)")
-    service.run_forever()
+    received = signal.sigwait(stops)
+    click.echo(f"{signal.Signals(received).name}: finishing running jobs, then stopping")
+    service.stop()
 
 
 def cli_actor() -> str:

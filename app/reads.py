@@ -241,8 +241,7 @@ def comparison(strategy_id: int, *, compute: bool = True) -> dict[str, object] |
     if hit is not None:
         return hit
     if not compute:
-        warmer.submit(key, lambda: comparison(strategy_id))
-        return PENDING
+        return _in_background(key, strategy_id)
     live = performance(strategy_id, traded, "daily", None, None, None)["ret"].dropna()
     backtest = performance(strategy_id, "backtest", "daily", None, None, None)["ret"].dropna()
     result = {"source": traded, **compare(live, backtest).to_dict()}
@@ -259,11 +258,18 @@ def verdicts(strategy_ids: Sequence[int]) -> dict[int, str | None]:
     for strategy_id in strategy_ids:
         if strategy_id not in keys:
             out[strategy_id] = None
-        elif found[strategy_id] is None:
-            out[strategy_id] = str(comparison(strategy_id, compute=False)["verdict"])
-        else:
-            out[strategy_id] = str(found[strategy_id]["verdict"])
+            continue
+        result = found[strategy_id] or _in_background(keys[strategy_id], strategy_id)
+        out[strategy_id] = str(result["verdict"]) if result else None
     return out
+
+
+def _in_background(key: str, strategy_id: int) -> dict[str, object] | None:
+    """PENDING, with the comparison queued for the warmer; None if it failed lately."""
+    if warmer.failed(key):
+        return None
+    warmer.submit(key, lambda: comparison(strategy_id))
+    return PENDING
 
 
 @versioned(lambda: [CATALOG, "strategy:*"])
@@ -282,12 +288,16 @@ def _comparison_keys() -> dict[int, str]:
 
 def _comparison_key(strategy_id: int, extents: pd.DataFrame) -> tuple[str, str] | None:
     """(cache key, traded source) of a strategy's comparison, or None without a traded and a
-    backtest series. The key moves with the daily series' extents, not with intraday points."""
+    backtest series. The key moves with the daily series' extents and past values, not with
+    intraday points or today's value updated in place."""
     sources = set(extents["source"])
     traded = next((s for s in ("live", "paper") if s in sources), None)
     if traded is None or "backtest" not in sources:
         return None
-    shape = [(r.source, str(r.last), int(r.points)) for r in extents.itertuples(index=False)]
+    shape = [
+        (r.source, str(r.last), int(r.points), round(float(r.history), 9))
+        for r in extents.itertuples(index=False)
+    ]
     return "cmp:" + hashlib.sha1(repr((strategy_id, traded, shape)).encode()).hexdigest(), traded
 
 
@@ -304,7 +314,7 @@ def benchmark_pair(preferred: str | None = None, choices: Sequence[str] = ()) ->
         book = benchmarks()
         kinds = dict(zip(book["symbol"], book["asset_class"], strict=True))
         equity = next((s for s in choices if kinds.get(s) == "equity"), configured[0])
-        bond = next((s for s in choices if kinds.get(s) == "bond"), bond)
+        bond = next((s for s in choices if kinds.get(s) == "bond" and s != preferred), bond)
     else:
         equity = configured[0]
     return (preferred or equity, bond)

@@ -21,8 +21,10 @@ class Warmer:
     first overview) takes at most 1 / (1 + rest) of the interpreter from the requests being served.
     """
 
-    def __init__(self, rest: float = 2.0) -> None:
+    def __init__(self, rest: float = 2.0, retry_after: float = 300.0) -> None:
         self.rest = rest
+        self.retry_after = retry_after
+        self._failed: dict[str, float] = {}  # key -> when it last failed (monotonic)
         self._queue: queue.SimpleQueue[tuple[str, Callable[[], object]]] = queue.SimpleQueue()
         self._pending: set[str] = set()
         self._lock = threading.Lock()
@@ -37,7 +39,7 @@ class Warmer:
                 return read()
 
         with self._lock:
-            if key in self._pending:
+            if key in self._pending or self.failed(key):
                 return
             self._pending.add(key)
             if self._thread is None or not self._thread.is_alive():
@@ -45,10 +47,15 @@ class Warmer:
                 self._thread.start()
         self._queue.put((key, in_context))
 
-    def pending(self) -> int:
-        """How many reads are queued or running."""
+    def failed(self, key: str) -> bool:
+        """Whether `key` failed recently: not retried (nor shown as coming) for a while."""
+        when = self._failed.get(key)
+        return when is not None and time.monotonic() - when < self.retry_after
+
+    def pending(self, key: str | None = None) -> int:
+        """How many reads are queued or running (of `key`, when given: 0 or 1)."""
         with self._lock:
-            return len(self._pending)
+            return len(self._pending) if key is None else int(key in self._pending)
 
     def _run(self) -> None:
         while True:
@@ -56,8 +63,9 @@ class Warmer:
             started = time.perf_counter()
             try:
                 read()
-            except Exception:  # the next page view queues it again
+            except Exception:  # retried after `retry_after`
                 log.exception("warming %s failed", key)
+                self._failed[key] = time.monotonic()
             finally:
                 with self._lock:
                     self._pending.discard(key)

@@ -14,6 +14,7 @@ from dash import (
     State,
     callback,
     clientside_callback,
+    ctx,
     dcc,
     html,
     no_update,
@@ -82,13 +83,14 @@ def update_overview_table(
     prevent_initial_call=True,
 )
 def remember_overview_view(tags: list[str] | None, sort: str | None) -> Any:
-    """Keep the tag filter and sort the user chose for their next visit (a link's do not count:
-    only a change made on the page is saved)."""
+    """Keep the tag filter or sort the user just changed for their next visit; only the field
+    changed on the page is saved, so a shared link's other values are not."""
     principal = current_principal()
     if principal is None:
         return no_update
+    changed = {ids.tag: {"overview_tags": tags or []}, ids.sort: {"overview_sort": sort}}
     try:
-        preferences.update(principal.id, {"overview_tags": tags or [], "overview_sort": sort})
+        preferences.update(principal.id, changed.get(ctx.triggered_id, {}))
     except preferences.PreferencesRefused:  # e.g. a cleared sort: shown, just not kept
         return no_update
     return {"tags": tags or [], "sort": sort}
@@ -99,6 +101,9 @@ def draw_book(stages: list[str], search: str, tags: list[str], sort: str) -> tup
     digest of what it shows (None for a banner: always drawn)."""
     try:
         book = visible(reads.overview(), current_principal())
+        decimals = preferences.current()["decimals"]
+        shown = sort_book(filter_book(book, stages, search, tags), sort)
+        verdicts = reads.verdicts([int(i) for i in shown["id"]])
     except Exception:
         log.exception("overview read failed")
         banner = error_banner(
@@ -106,11 +111,8 @@ def draw_book(stages: list[str], search: str, tags: list[str], sort: str) -> tup
             "The database did not answer; retrying every few seconds.",
         )
         return banner, None
-    shown = sort_book(filter_book(book, stages, search, tags), sort)
     if shown.empty:
         return empty_state("No strategy matches these filters."), "empty"
-    decimals = preferences.current()["decimals"]
-    verdicts = reads.verdicts([int(i) for i in shown["id"]])
     digest = hashlib.sha1(repr((shown.to_dict("split"), decimals, verdicts)).encode()).hexdigest()
     return strategy_table(shown, decimals, verdicts), digest
 

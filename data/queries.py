@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Select, String, func, select, type_coerce
+from sqlalchemy import Select, String, func, select, tuple_, type_coerce
 from sqlalchemy.orm import Session
 
 from data.bucketing import bucket_width, read_bucketed
@@ -50,7 +50,11 @@ def get_strategy(session: Session, slug: str) -> dict[str, object] | None:
 
 def list_series(session: Session, strategy_id: int | None = None) -> pd.DataFrame:
     """Every series (or one strategy's) with its extent: strategy, source, resolution,
-    first/last timestamp, points."""
+    first/last timestamp, points, and `history`: the sum of its returns before the last point.
+
+    `history` moves when a past value is corrected but not when the newest point is updated
+    in place (a live day in progress), so results keyed on it are redone only when needed.
+    """
     stmt = (
         select(
             Series.id,
@@ -60,6 +64,7 @@ def list_series(session: Session, strategy_id: int | None = None) -> pd.DataFram
             func.min(PerformancePoint.ts),
             func.max(PerformancePoint.ts),
             func.count(PerformancePoint.ts),
+            func.sum(PerformancePoint.ret),
         )
         .join(PerformancePoint, PerformancePoint.series_id == Series.id)
         .group_by(Series.id, Series.strategy_id, Series.source, Series.resolution)
@@ -67,10 +72,25 @@ def list_series(session: Session, strategy_id: int | None = None) -> pd.DataFram
     if strategy_id is not None:
         stmt = stmt.where(Series.strategy_id == strategy_id)
     columns = ["series_id", "strategy_id", "source", "resolution", "first", "last", "points"]
-    frame = rows_frame(session.execute(stmt).all(), columns)
+    frame = rows_frame(session.execute(stmt).all(), [*columns, "ret_sum"])
     for column in ("source", "resolution"):
         frame[column] = frame[column].map(str)
-    return frame
+    newest = (
+        dict(
+            session.execute(
+                select(PerformancePoint.series_id, PerformancePoint.ret).where(
+                    tuple_(PerformancePoint.series_id, PerformancePoint.ts).in_(
+                        list(zip(frame["series_id"], frame["last"], strict=True))
+                    )
+                )
+            ).all()
+        )
+        if len(frame)
+        else {}
+    )
+    last_ret = frame["series_id"].map(newest).astype(float).fillna(0.0)
+    frame["history"] = frame["ret_sum"].astype(float).fillna(0.0) - last_ret
+    return frame.drop(columns="ret_sum")
 
 
 def primary_sources(series: pd.DataFrame) -> pd.Series:

@@ -59,17 +59,16 @@ class SchedulerService:
         elif self.scheduler is not None and not self.elector.still_leader():
             self._resign()
 
-    def request_stop(self) -> None:
-        """Ask the campaign loop to end; safe from a signal handler, which may interrupt the
-        loop halfway through a query on the lock's connection (so it must not touch it)."""
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop campaigning; the loop lets running jobs finish, then releases the lock. Waits up
+        to `timeout` for that (from any thread but the loop's own)."""
         self._stop.set()
-
-    def stop(self) -> None:
-        """Stop campaigning, stop the jobs, release the lock (from any thread but the loop's)."""
-        self._stop.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=10)
-        self._resign()
+        if self._thread is None:  # never started: nothing runs but what we hold
+            self._resign()
+        elif self._thread is not threading.current_thread():
+            self._thread.join(timeout=timeout)
+            if self._thread.is_alive():
+                log.warning("the scheduler is still finishing its jobs; it resigns when done")
 
     def _lead(self) -> None:
         scheduler = BackgroundScheduler(
@@ -86,8 +85,10 @@ class SchedulerService:
         log.info("this process leads the scheduler: %s", ", ".join(self.specs))
 
     def _resign(self) -> None:
+        # Running jobs finish before the lock is released, so no other process starts the same
+        # job while one still runs here.
         if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
+            self.scheduler.shutdown(wait=True)
             self.scheduler = None
         self.elector.release()
 

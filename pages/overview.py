@@ -89,7 +89,7 @@ def layout(
                     dcc.Dropdown(
                         id=ids.tag,
                         options=tags,
-                        value=_listed(tag) if tag is not None else view["overview_tags"],
+                        value=_listed(tag, tags) if tag is not None else view["overview_tags"],
                         multi=True,
                         placeholder="Any tag",
                         className="me-2 sw-filter-stage",

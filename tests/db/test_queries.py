@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from data import queries
 from data.bucketing import ORIGIN, bucket_width
@@ -83,3 +84,30 @@ def test_daily_returns_matrix_aligns_strategies_with_different_lives(db: Databas
     assert only_b["strategy_id"].tolist() == [b.id] and only_b["points"].tolist() == [30]
     assert matrix.shape == (40, 2)
     assert matrix.iloc[:10].isna().sum().tolist() == [0, 10]
+
+
+def test_series_history_moves_with_past_values_not_with_the_newest(db: Database) -> None:
+    frame = curve(30)
+    with db.transaction() as s:
+        strategy, _ = ensure_strategy(s, "alpha")
+        write_performance(s, strategy.id, "live", frame)
+
+    def history() -> float:
+        with db.reading() as s:
+            series = queries.list_series(s, strategy.id)
+            stored = queries.performance(s, db.capabilities, strategy.id, "live")
+        assert series["points"].tolist() == [30]
+        assert series["history"].iloc[0] == pytest.approx(np.nansum(stored["ret"].iloc[:-1]))
+        return float(series["history"].iloc[0])
+
+    first = history()
+    today = frame.copy()
+    today.iloc[-1] = [today["equity"].iloc[-1] * 1.01, today["ret"].iloc[-1] + 0.01]
+    with db.transaction() as s:  # the day in progress, updated in place
+        write_performance(s, strategy.id, "live", today)
+    assert history() == pytest.approx(first, abs=1e-12)
+    corrected = today.copy()
+    corrected.iloc[5] = [corrected["equity"].iloc[5] * 1.02, corrected["ret"].iloc[5] + 0.02]
+    with db.transaction() as s:  # a correction to a past day
+        write_performance(s, strategy.id, "live", corrected)
+    assert abs(history() - first) > 0.01

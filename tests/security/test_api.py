@@ -58,6 +58,7 @@ def test_bad_parameters_are_clear_400s(analyst, query, fragment) -> None:
 
 def test_unknown_and_hidden_strategies_are_404(web, analyst) -> None:
     assert analyst.get("/api/v1/strategies/nope/performance").status_code == 404
+    assert analyst.get("/api/v1/strategies/drift-trend/performance").status_code == 200  # cached
     scope_to_team(web, "blue", ("drift-trend",))
     web.store.clock.advance({"catalog": 10**7})
     try:

@@ -15,6 +15,7 @@ from flask import g
 
 from app import components, reads
 from app import preferences as app_preferences
+from app.cache import cache
 from app.warming import warmer
 from callbacks import compare as compare_cb
 from callbacks import overview as ov
@@ -24,6 +25,7 @@ from data.metrics import METRICS
 from data.preferences import PANELS
 from data.schema import Role
 from data.users import Principal
+from tests.security.test_auth import new_client, sign_in
 
 SLUG = "atlas-momentum"
 COLUMNS_AT = {name: i for i, name in enumerate(ov.COLUMNS)}
@@ -171,10 +173,13 @@ def test_overview_table_shows_registry_numbers_and_a_verdict_cell_per_row(web) -
 
 def test_overview_verdicts_are_computed_in_the_background(web) -> None:
     with acting(web):
-        ov.update_overview_table([], "", [], "name", 0)  # queues every verdict not cached yet
+        cache.clear()
+        first, _ = ov.update_overview_table([], "", [], "name", 0)  # queues every verdict
+    assert "computing…" in set(verdicts_shown(first).values()) and warmer.pending() > 0
     deadline = time.monotonic() + 120
     while warmer.pending() and time.monotonic() < deadline:
         time.sleep(0.2)
+    assert warmer.pending() == 0, "the background verdicts took over 2 minutes"
     with acting(web):
         table, _digest = ov.update_overview_table([], "", [], "name", 0)
         quiet = ["backtest", "research"]  # the live feed of the shared app never touches these
@@ -242,3 +247,37 @@ def test_the_number_format_preference_reaches_every_table(web) -> None:
     for cells in (sharpe_cells(drawn[8]), sharpe_cells(compared)):
         assert cells and all(re.fullmatch(r"-?\d+\.\d{4}", c) for c in cells)
     assert re.search(r"[▲▼] [+-]\d+\.\d{4}%", repr(relative))
+
+
+def test_changing_the_sort_on_a_shared_link_saves_only_the_sort(web) -> None:
+    client = new_client(web)
+    assert sign_in(client, web.emails[Role.TRADER]).status_code == 302
+    payload = {
+        "output": "overview-saved.data",
+        "outputs": {"id": "overview-saved", "property": "data"},
+        "inputs": [
+            {"id": "overview-tag", "property": "value", "value": ["trend"]},  # from the link
+            {"id": "overview-sort", "property": "value", "value": "sharpe"},
+        ],
+        "changedPropIds": ["overview-sort.value"],
+    }
+    try:
+        assert client.post("/_dash-update-component", json=payload).status_code == 200
+        saved = client.get("/api/v1/preferences").get_json()["preferences"]
+        assert saved["overview_sort"] == "sharpe" and saved["overview_tags"] == []
+    finally:
+        assert client.put("/api/v1/preferences", json={"overview_sort": "name"}).status_code == 200
+
+
+def test_a_failing_background_read_is_not_retried_at_once(web) -> None:
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    with web.app.server.app_context():
+        warmer.submit("test:broken", broken)
+        deadline = time.monotonic() + 30
+        while not warmer.failed("test:broken") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert warmer.failed("test:broken")
+        warmer.submit("test:broken", broken)  # refused: it failed moments ago
+        assert warmer.pending("test:broken") == 0
