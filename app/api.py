@@ -17,7 +17,7 @@ from app.scopes import can_see, visible
 from data import audit
 from data.importer import ImportRefused, parse_series, store
 from data.schema import Resolution, Role, Source
-from data.versions import strategy_scope
+from data.versions import series_scope
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -124,8 +124,8 @@ def performance(slug: str) -> Any:
     return current_app.response_class(body, mimetype="application/json")
 
 
-def _performance_scopes(strategy_id: int, _slug: str, _s: str, _r: str, benchmark: str, *_a):
-    return [strategy_scope(strategy_id), f"benchmark:{benchmark}"]
+def _performance_scopes(strategy_id: int, _slug: str, source: str, _r: str, benchmark: str, *_a):
+    return [series_scope(strategy_id, source), f"benchmark:{benchmark}"]
 
 
 @versioned(_performance_scopes)

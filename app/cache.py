@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
 import pandas as pd
@@ -51,13 +53,34 @@ def versioned(scopes: ScopeFn) -> Callable[[Callable[P, R]], Callable[P, R]]:
             hit = cache.get(key)
             if hit is not None:
                 return hit[0]
-            value = fn(*args, **kwargs)
-            cache.set(key, (value,))  # boxed, so a cached None is still a hit
+            with _single_flight(key):  # one thread computes a missing key; the others wait
+                hit = cache.get(key)
+                if hit is not None:
+                    return hit[0]
+                value = fn(*args, **kwargs)
+                cache.set(key, (value,))  # boxed, so a cached None is still a hit
             return value
 
         return wrapper
 
     return decorate
+
+
+_flights: dict[str, threading.Lock] = {}
+_flights_guard = threading.Lock()
+
+
+@contextmanager
+def _single_flight(key: str) -> Iterator[None]:
+    """Hold the process-wide lock of `key`: after a write, the many requests that miss the same
+    entry at once compute it once per process instead of each (a cache stampede)."""
+    with _flights_guard:
+        lock = _flights.setdefault(key, threading.Lock())
+    with lock:
+        yield
+    with _flights_guard:
+        if _flights.get(key) is lock and not lock.locked():
+            del _flights[key]
 
 
 def _token(versions: dict[str, int], scopes: list[str]) -> str:

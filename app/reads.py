@@ -17,7 +17,7 @@ from data import audit, queries, summary
 from data.benchmarks import BLENDS, KNOWN, blend
 from data.comparison import compare
 from data.metrics import compute_metrics
-from data.versions import CATALOG, strategy_scope
+from data.versions import CATALOG, series_scope, strategy_scope
 
 SPARK_DAYS = 252
 
@@ -96,7 +96,7 @@ def _relative(returns: pd.DataFrame, symbols: pd.Series) -> pd.Series:
     return out
 
 
-@versioned(lambda strategy_id, *args, **kwargs: [strategy_scope(strategy_id)])
+@versioned(lambda strategy_id, source, *_a, **_k: [series_scope(strategy_id, str(source))])
 def performance(
     strategy_id: int,
     source: str,
@@ -320,8 +320,8 @@ def benchmark_pair(preferred: str | None = None, choices: Sequence[str] = ()) ->
     return (preferred or equity, bond)
 
 
-def _metrics_scopes(strategy_id: int, _source: str, benchmark: str, *_args) -> list[str]:
-    return [strategy_scope(strategy_id), f"benchmark:{benchmark}"]
+def _metrics_scopes(strategy_id: int, source: str, benchmark: str, *_args) -> list[str]:
+    return [series_scope(strategy_id, source), f"benchmark:{benchmark}"]
 
 
 @versioned(_metrics_scopes)

@@ -18,6 +18,13 @@ def strategy_scope(strategy_id: int) -> str:
     return f"strategy:{strategy_id}"
 
 
+def series_scope(strategy_id: int, source: str) -> str:
+    """The scope of one source's performance (every resolution) of a strategy, bumped with the
+    strategy's own scope: a live tick leaves reads of its backtest cached. 'strategy:*' covers it.
+    """
+    return f"strategy:{strategy_id}:{source}"
+
+
 def benchmark_scope(symbol: str) -> str:
     """The scope of one benchmark's bars."""
     return f"benchmark:{symbol}"

@@ -21,7 +21,7 @@ from data.schema import (
     Strategy,
     Trade,
 )
-from data.versions import CATALOG, Change, benchmark_scope, record, strategy_scope
+from data.versions import CATALOG, Change, benchmark_scope, record, series_scope, strategy_scope
 
 BAR_COLUMNS = ["open", "high", "low", "close", "volume"]
 TRADE_COLUMNS = ["trade_key", "ts", "symbol", "side", "quantity", "price", "fee", "pnl", "exit_ts"]
@@ -100,7 +100,8 @@ def write_performance(
     count = upsert_frame(
         session, table, rows, ["series_id", "ts"], {"series_id": series_id}, time_column="ts"
     )
-    return _recorded(session, [strategy_scope(strategy_id)], count)
+    scopes = [strategy_scope(strategy_id), series_scope(strategy_id, Source(source).value)]
+    return _recorded(session, scopes, count)
 
 
 def append_equity(

@@ -50,7 +50,8 @@ def run(ctx: JobContext) -> str:
             )
         )
     ctx.on_change(change)
-    return f"{len(change.scopes)} strategies ticked at {now:%H:%M:%S}"
+    ticked = sum(1 for scope in change.scopes if scope.count(":") == 1)  # 'strategy:<id>'
+    return f"{ticked} strategies ticked at {now:%H:%M:%S}"
 
 
 def _live_demo_strategies(session: Session) -> list[int]:

@@ -82,6 +82,8 @@ def layout(
                         id=ids.stage,
                         options=[{"label": s.title(), "value": s} for s in STAGES],
                         value=_listed(stage, STAGES),
+                        persistence=True,  # kept in this browser unless a link sets it
+                        persistence_type="local",
                         multi=True,
                         placeholder="All stages",
                         className="me-2 sw-filter-stage",

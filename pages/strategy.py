@@ -98,6 +98,8 @@ def controls(
                 id=ids.log,
                 options=[{"label": " Log scale", "value": "log"}],
                 value=["log"] if log else [],
+                persistence=True,  # kept in this browser unless a link sets it
+                persistence_type="local",
                 className="me-3",
             ),
             dcc.RadioItems(

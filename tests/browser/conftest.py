@@ -51,6 +51,11 @@ def new_chromium(user_data_dir: Path) -> webdriver.Chrome:
     return driver
 
 
+def severe_console_messages(browser: webdriver.Chrome) -> list[str]:
+    """Errors the page logged to the browser console since the last call."""
+    return [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+
+
 @pytest.fixture(scope="session")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
     """The session's shared Chromium."""

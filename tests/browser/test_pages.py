@@ -13,7 +13,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from data import preferences, users
 from data.schema import Role
-from tests.browser.conftest import ARTIFACTS, new_chromium, sign_in
+from tests.browser.conftest import ARTIFACTS, new_chromium, severe_console_messages, sign_in
 from tests.web import PASSWORD
 
 SLUG = "atlas-momentum"
@@ -48,10 +48,6 @@ def signed_in(browser, web):
     WebDriverWait(browser, 30).until(ec.presence_of_element_located((By.ID, "overview-table")))
     browser.get_log("browser")  # start each test with an empty console
     return browser
-
-
-def severe_console_messages(browser) -> list[str]:
-    return [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
 
 
 def wait_for_chart(browser, graph_id: str, timeout: int = 30) -> None:
@@ -97,11 +93,17 @@ def test_a_preset_changes_the_plotted_range_and_the_url(signed_in, web) -> None:
     signed_in.get(web.base + f"/strategies/{SLUG}?source=backtest")
     wait_for_chart(signed_in, "strategy-equity")
     assert 330 < plotted_days(signed_in, "strategy-equity") <= 366  # the default: 1Y
+    assert preset_shade(signed_in, "1Y") != preset_shade(signed_in, "5Y")  # the chosen one shows
     signed_in.find_element(By.XPATH, "//label[normalize-space()='3M']").click()
     WebDriverWait(signed_in, 30).until(lambda b: plotted_days(b, "strategy-equity") < 100)
     WebDriverWait(signed_in, 10).until(lambda b: "range=3M" in b.current_url)
     assert "source=backtest" in signed_in.current_url
     assert severe_console_messages(signed_in) == []
+
+
+def preset_shade(browser, label: str) -> str:
+    button = f"//label[normalize-space()='{label}']//*[contains(concat(' ', @class, ' '), ' btn ')]"
+    return browser.find_element(By.XPATH, button).value_of_css_property("background-color")
 
 
 def test_a_shared_link_reproduces_the_view(signed_in, web) -> None:
@@ -161,6 +163,22 @@ def test_settings_persist_across_a_reload_and_a_second_session(browser, web) -> 
         )
 
 
+def test_the_admin_sees_the_audit_log(browser, web) -> None:
+    settle(browser)
+    browser.get(web.base + "/login")
+    browser.delete_all_cookies()
+    sign_in(browser, web.base, web.emails[Role.ADMIN], PASSWORD)
+    WebDriverWait(browser, 30).until(ec.presence_of_element_located((By.ID, "overview-table")))
+    browser.get_log("browser")
+    browser.get(web.base + "/admin/audit")
+    WebDriverWait(browser, 30).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, "#audit-table tbody tr"))
+    )
+    assert "sign-in" in browser.find_element(By.ID, "audit-table").text
+    browser.save_screenshot(str(ARTIFACTS / "admin-audit.png"))
+    assert severe_console_messages(browser) == []
+
+
 def document_theme(browser) -> str | None:
     return browser.execute_script("return document.documentElement.getAttribute('data-theme')")
 
@@ -183,3 +201,31 @@ def test_the_compare_page_adds_a_benchmark(signed_in, web) -> None:
     )
     signed_in.save_screenshot(str(ARTIFACTS / "compare.png"))
     assert severe_console_messages(signed_in) == []
+
+
+def test_the_last_comparison_comes_back_on_a_later_visit(signed_in, web) -> None:
+    signed_in.execute_script("window.localStorage.clear()")
+    signed_in.get(web.base + "/compare")
+    wait_for_chart(signed_in, "compare-chart")
+    signed_in.find_element(By.ID, "compare-strategies").click()
+    option = (
+        "//*[(@role='option' or contains(@class, 'option'))"
+        " and normalize-space()='Borealis Mean Reversion']"
+    )
+    WebDriverWait(signed_in, 10).until(ec.element_to_be_clickable((By.XPATH, option))).click()
+    names = (
+        "const p = document.querySelector('#compare-chart .js-plotly-plot');"
+        "return p && p.data ? p.data.map(t => t.name) : []"
+    )
+    WebDriverWait(signed_in, 30).until(
+        lambda b: "Borealis Mean Reversion" in b.execute_script(names)
+    )
+    signed_in.get(web.base + "/")
+    signed_in.get(web.base + "/compare")  # no link: the browser remembers the last choice
+    WebDriverWait(signed_in, 30).until(
+        lambda b: "Borealis Mean Reversion" in b.execute_script(names)
+    )
+    signed_in.get(web.base + f"/compare?s={SLUG}")  # a link wins over what was remembered
+    WebDriverWait(signed_in, 30).until(lambda b: b.execute_script(names)[:1] == ["Atlas Momentum"])
+    assert "Borealis Mean Reversion" not in signed_in.execute_script(names)
+    signed_in.execute_script("window.localStorage.clear()")

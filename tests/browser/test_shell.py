@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from data.schema import Role, Strategy
 from data.writes import ensure_strategy
-from tests.browser.conftest import ARTIFACTS, sign_in
+from tests.browser.conftest import ARTIFACTS, severe_console_messages, sign_in
 from tests.web import PASSWORD
 
 XSS = '<img src=x onerror="window.__pwned=1">'
@@ -30,10 +30,6 @@ def table_rows(browser, count: int | None = None) -> list:
             lambda b: len(b.find_elements(By.CSS_SELECTOR, "#overview-table tbody tr")) == count
         )
     return browser.find_elements(By.CSS_SELECTOR, "#overview-table tbody tr")
-
-
-def severe_console_messages(browser) -> list[str]:
-    return [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
 
 
 def test_sign_in_page_is_where_anonymous_visitors_land(browser, web) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +15,7 @@ import pytest
 from flask import Flask
 
 from app import reads
+from app.cache import versioned
 from app.factory import attach_store
 from app.settings import Settings
 from app.store import Store
@@ -98,6 +101,22 @@ def test_read_after_write_is_never_stale(server: Flask) -> None:
         assert reads.overview().set_index("slug").loc[slug, "today"] == pytest.approx(0.05)
 
 
+def test_a_live_tick_leaves_the_backtest_cached_and_rereads_live(server: Flask) -> None:
+    store: Store = server.extensions["stratwatch"]
+    live = reads.overview().query("source == 'live'").iloc[0]
+    reads.performance(int(live["id"]), "backtest")
+    before = reads.performance(int(live["id"]), "live")
+    tick = before.index[-1] + pd.Timedelta(days=1)
+    point = pd.Series([before["equity"].iloc[-1] * 0.99], index=pd.DatetimeIndex([tick]))
+    store.write(lambda s: append_equity(s, int(live["id"]), "live", point))
+    store.clock.versions()  # the clock's own catch-up after a write may read the versions table
+    store.db.queries.reset()
+    reads.performance(int(live["id"]), "backtest")
+    assert store.db.queries.reset() == 0  # still cached: the tick was live
+    assert reads.performance(int(live["id"]), "live").index[-1] == tick
+    assert store.db.queries.reset() > 0
+
+
 def test_write_from_another_process_is_seen(server: Flask, tmp_path: Path) -> None:
     store: Store = server.extensions["stratwatch"]
     slug = reads.overview()["slug"].iloc[0]
@@ -155,3 +174,21 @@ def test_announce_publishes_data_changed(server: Flask) -> None:
     stop()
     assert seen and seen[0]["type"] == "data.changed"
     assert f"strategy:{strategy['id']}" in seen[0]["scopes"]
+
+
+def test_simultaneous_misses_compute_once(server: Flask) -> None:
+    calls: list[int] = []
+
+    @versioned(lambda: ["test:flight"])
+    def slow() -> int:
+        calls.append(1)
+        time.sleep(0.3)
+        return 42
+
+    def read(_: int) -> int:
+        with server.app_context():
+            return slow()
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(read, range(8))) == [42] * 8
+    assert len(calls) == 1

@@ -62,7 +62,10 @@ def test_write_performance_overlap_updates_only_changed_rows(db: Database) -> No
     with db.transaction() as s:
         change = write_performance(s, strategy.id, "live", extended)
     assert change.rows == 15
-    assert change.scopes == {versions.strategy_scope(strategy.id)}
+    assert change.scopes == {
+        versions.strategy_scope(strategy.id),
+        versions.series_scope(strategy.id, "live"),
+    }
     with db.reading() as s:
         back = queries.performance(s, db.capabilities, strategy.id, "live")
     assert len(back) == len(frame) + 5
