@@ -7,12 +7,13 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, html
+from dash import ClientsideFunction, Input, Output, callback, clientside_callback, html
 
 from app import figures, preferences, reads
 from app.auth import current_principal
 from app.components import empty_state, error_banner, metrics_table, relative_change
 from app.scopes import can_see
+from callbacks.url_state import keep_in_url
 from data.metrics import compute_metrics
 from pages.compare import ids
 
@@ -93,13 +94,12 @@ def relative_list(frame: pd.DataFrame, reference: str | None, decimals: int = 2)
     return html.Ul(items, className="list-unstyled mb-0") if items else empty_state("Nothing else.")
 
 
-clientside_callback(
-    ClientsideFunction("stratwatch", "syncQuery"),
-    Output(ids.query, "data"),
-    Input(ids.strategies, "value"),
-    Input(ids.benchmarks, "value"),
-    Input(ids.preset, "value"),
-    State(ids.query_keys, "data"),
+keep_in_url(
+    ids.query,
+    ids.query_keys,
+    (ids.strategies, "value"),
+    (ids.benchmarks, "value"),
+    (ids.preset, "value"),
 )
 clientside_callback(
     ClientsideFunction("stratwatch", "applyTheme"),

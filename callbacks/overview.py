@@ -32,6 +32,7 @@ from app.components import (
     verdict_badge,
 )
 from app.scopes import visible
+from callbacks.url_state import keep_in_url
 from data.metrics import format_value
 from pages.overview import ids
 
@@ -170,14 +171,13 @@ def strategy_table(
     return html.Table([head, html.Tbody(rows)], className="table sw-table sw-card")
 
 
-clientside_callback(
-    ClientsideFunction("stratwatch", "syncQuery"),
-    Output(ids.query, "data"),
-    Input(ids.stage, "value"),
-    Input(ids.tag, "value"),
-    Input(ids.sort, "value"),
-    Input(ids.search, "value"),
-    State(ids.query_keys, "data"),
+keep_in_url(
+    ids.query,
+    ids.query_keys,
+    (ids.stage, "value"),
+    (ids.tag, "value"),
+    (ids.sort, "value"),
+    (ids.search, "value"),
 )
 
 clientside_callback(

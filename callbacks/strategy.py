@@ -6,12 +6,13 @@ import logging
 from typing import Any
 
 import pandas as pd
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, no_update
+from dash import ClientsideFunction, Input, Output, callback, clientside_callback, no_update
 
 from app import figures, preferences, reads
 from app.auth import current_principal
 from app.components import comparison_panel, error_banner, frame_table, metrics_table
 from app.scopes import can_see
+from callbacks.url_state import keep_in_url
 from data.benchmarks import short_label
 from data.metrics import (
     drawdown_series,
@@ -90,15 +91,14 @@ def choose_custom_range(start: str | None, end: str | None) -> str:
     return "Custom" if start or end else "All"
 
 
-clientside_callback(
-    ClientsideFunction("stratwatch", "syncQuery"),
-    Output(ids.query, "data"),
-    Input(ids.preset, "value"),
-    Input(ids.dates, "start_date"),
-    Input(ids.dates, "end_date"),
-    Input(ids.log, "value"),
-    Input(ids.source, "value"),
-    State(ids.query_keys, "data"),
+keep_in_url(
+    ids.query,
+    ids.query_keys,
+    (ids.preset, "value"),
+    (ids.dates, "start_date"),
+    (ids.dates, "end_date"),
+    (ids.log, "value"),
+    (ids.source, "value"),
 )
 
 
