@@ -15,7 +15,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from data.benchmarks import BenchmarkSpec, blend_levels, parse_benchmarks
-from data.providers import MarketData, breaker_states, market_data_for
+from data.providers import MarketData, market_data_for
 from data.providers.checks import check_continues
 from data.providers.sessions import (
     active_session,
@@ -27,14 +27,13 @@ from data.schema import Resolution
 from data.stored import TOLERANCE, first_bar, from_first_change, stored_bars, stored_closes
 from data.sync_state import (
     benchmark_key,
-    mark_failure,
     mark_success,
-    record_breakers,
     watermark,
 )
 from data.versions import Change
 from data.writes import BAR_COLUMNS, ensure_benchmark, write_bars
 from jobs.context import JobConfig, JobContext, JobSpec
+from jobs.each import run_each
 
 OVERLAP_SESSIONS = 5  # re-read behind the watermark: corrections and re-adjustments show up there
 DAILY, INTRADAY = Resolution.DAILY, Resolution.INTRADAY
@@ -98,21 +97,15 @@ def _each(
     ingest: Callable[[BenchmarkSpec], str],
     name: str,
 ) -> str:
-    done: list[str] = []
-    failed: list[str] = []
-    first: Exception | None = None
-    for spec in specs:
-        try:
-            done.append(f"{spec.symbol} {ingest(spec)}")
-        except Exception as error:  # one benchmark's failure must not starve the others
-            _record_failure(ctx, benchmark_key(spec.symbol, resolution), error)
-            failed.append(f"{spec.symbol}: {error}")
-            first = first or error
-    with ctx.db.transaction() as session:
-        record_breakers(session, breaker_states(), ctx.now())
-    summary = f"{name} {resolution.value} bars: {', '.join(done) or 'none'}"
-    if failed:
-        raise IngestError(f"{summary}; failed: {'; '.join(failed)}") from first
+    outcome = run_each(
+        ctx,
+        specs,
+        lambda spec: f"{spec.symbol} {ingest(spec)}",
+        label=lambda spec: spec.symbol,
+        failure_keys=lambda spec: [benchmark_key(spec.symbol, resolution)],
+    )
+    summary = f"{name} {resolution.value} bars: {', '.join(outcome.done) or 'none'}"
+    outcome.raise_if_failed(IngestError, summary)
     return summary
 
 
@@ -247,11 +240,6 @@ def _readjusted(frame: pd.DataFrame, stored: pd.DataFrame) -> bool:
 
 def _backfill_start(ctx: JobContext) -> dt.date:
     return (pd.Timestamp(ctx.now()) - pd.DateOffset(years=ctx.config.backfill_years)).date()
-
-
-def _record_failure(ctx: JobContext, key: str, error: BaseException) -> None:
-    with ctx.db.transaction() as session:
-        mark_failure(session, key, ctx.now(), error)
 
 
 def _announce(ctx: JobContext, change: Change) -> None:

@@ -20,7 +20,6 @@ from data.providers import (
     Broker,
     Fill,
     IncompleteData,
-    breaker_states,
     broker_for,
 )
 from data.providers.checks import check_continues
@@ -29,14 +28,13 @@ from data.schema import Resolution, Source
 from data.stored import from_first_change, stored_equity, stored_trade_keys
 from data.sync_state import (
     account_key,
-    mark_failure,
     mark_success,
-    record_breakers,
     watermark,
 )
 from data.versions import Change
 from data.writes import append_equity, write_trades
 from jobs.context import JobConfig, JobContext, JobSpec
+from jobs.each import run_each
 
 OVERLAP_SESSIONS = 3  # daily equity re-read behind the watermark (the last point may have moved)
 FILL_OVERLAP = dt.timedelta(days=1)  # late-posted fills are re-read; trade keys dedupe them
@@ -82,22 +80,18 @@ def sync_accounts(ctx: JobContext, brokers: Callable[[SyncTarget], Broker]) -> s
         targets = sync_targets(session)
     if not targets:
         return "no paper or live strategy is mapped to a broker account"
-    done, failed, first = [], [], None
-    for target in targets:
-        try:
-            done.append(_sync(ctx, brokers(target), target))
-        except Exception as error:  # one account's failure must not starve the others
-            streams = STREAMS if target.owner is not None else ("fills",)
-            with ctx.db.transaction() as session:
-                for stream in streams:
-                    mark_failure(session, account_key(target.label, stream), ctx.now(), error)
-            failed.append(f"{target.label}: {error}")
-            first = first or error
-    with ctx.db.transaction() as session:
-        record_breakers(session, breaker_states(), ctx.now())
-    summary = f"synced {'; '.join(done) or 'no account'}"
-    if failed:
-        raise SyncError(f"{summary}; failed: {'; '.join(failed)}") from first
+    outcome = run_each(
+        ctx,
+        targets,
+        lambda target: _sync(ctx, brokers(target), target),
+        label=lambda target: target.label,
+        failure_keys=lambda target: [
+            account_key(target.label, stream)
+            for stream in (STREAMS if target.owner is not None else ("fills",))
+        ],
+    )
+    summary = f"synced {'; '.join(outcome.done) or 'no account'}"
+    outcome.raise_if_failed(SyncError, summary)
     return summary
 
 
