@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Select, String, func, select, tuple_, type_coerce
+from sqlalchemy import BigInteger, Select, String, cast, func, select, tuple_, type_coerce
 from sqlalchemy.orm import Session
 
 from data.bucketing import bucket_width, read_bucketed
@@ -239,13 +240,32 @@ def _extent(session: Session, stmt: Select) -> tuple[pd.Timestamp, pd.Timestamp,
 
 
 def _frame(session: Session, stmt: Select, columns: list[str]) -> pd.DataFrame:
-    # The driver's own timestamps (text on SQLite, datetimes on PostgreSQL), parsed by pandas in
-    # one pass rather than by SQLAlchemy one value at a time: most of a long read's cost.
+    """A time series read as (ts, value…) rows, built column-wise with a UTC index.
+
+    Timestamps travel as plain values pandas converts in one pass — whole microseconds since
+    the epoch on PostgreSQL (exact: EXTRACT gives a numeric), ISO text on SQLite — rather than
+    as datetime objects built and then inspected one at a time (most of a long read's cost).
+    """
     ts, *values = stmt.selected_columns
-    raw = stmt.with_only_columns(type_coerce(ts, String).label("ts"), *values)
-    frame = rows_frame(session.execute(raw).all(), ["ts", *columns])
-    frame["ts"] = pd.to_datetime(frame["ts"], utc=True, format="ISO8601")
-    return frame.set_index("ts").astype(float)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    stamp = (
+        cast(func.extract("epoch", ts) * 1_000_000, BigInteger)
+        if postgres
+        else type_coerce(ts, String)
+    )
+    rows = session.execute(stmt.with_only_columns(stamp.label("ts"), *values)).all()
+    if not rows:
+        return _empty(columns)
+    stamps, *data = zip(*rows, strict=True)
+    index = (
+        pd.to_datetime(np.asarray(stamps, dtype=np.int64), unit="us", utc=True)
+        if postgres
+        else pd.to_datetime(pd.Index(stamps), utc=True, format="ISO8601")
+    )
+    return pd.DataFrame(
+        {name: np.asarray(column, dtype=float) for name, column in zip(columns, data, strict=True)},
+        index=pd.DatetimeIndex(index, name="ts"),
+    )
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:

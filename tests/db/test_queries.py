@@ -111,3 +111,18 @@ def test_series_history_moves_with_past_values_not_with_the_newest(db: Database)
     with db.transaction() as s:  # a correction to a past day
         write_performance(s, strategy.id, "live", corrected)
     assert abs(history() - first) > 0.01
+
+
+def test_intraday_timestamps_read_back_to_the_microsecond(db: Database) -> None:
+    index = pd.DatetimeIndex(
+        ["2026-03-09 13:30:00.000001", "2026-03-09 13:30:00.999999", "2026-03-09 20:59:59.5"],
+        tz="UTC",
+    )
+    frame = pd.DataFrame({"equity": [100.0, 100.5, 99.75], "ret": [np.nan, 0.005, -0.0075]}, index)
+    with db.transaction() as s:
+        strategy, _ = ensure_strategy(s, "alpha")
+        write_performance(s, strategy.id, "live", frame, resolution="intraday")
+    with db.reading() as s:
+        back = queries.performance(s, db.capabilities, strategy.id, "live", "intraday")
+    assert list(back.index) == list(index)
+    assert back["equity"].tolist() == [100.0, 100.5, 99.75] and np.isnan(back["ret"].iloc[0])
