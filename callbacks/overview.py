@@ -20,7 +20,7 @@ from dash import (
     no_update,
 )
 
-from app import preferences, reads
+from app import divergence, preferences, reads
 from app.auth import current_principal
 from app.components import (
     empty_state,
@@ -104,7 +104,7 @@ def draw_book(stages: list[str], search: str, tags: list[str], sort: str) -> tup
         book = visible(reads.overview(), current_principal())
         decimals = preferences.current()["decimals"]
         shown = sort_book(filter_book(book, stages, search, tags), sort)
-        verdicts = reads.verdicts([int(i) for i in shown["id"]])
+        verdicts = divergence.verdicts([int(i) for i in shown["id"]])
     except Exception:
         log.exception("overview read failed")
         banner = error_banner(

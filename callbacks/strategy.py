@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 from dash import ClientsideFunction, Input, Output, callback, clientside_callback, no_update
 
-from app import figures, preferences, reads
+from app import divergence, figures, preferences, reads
 from app.auth import current_principal
 from app.components import comparison_panel, error_banner, frame_table, metrics_table
 from app.scopes import can_see
@@ -74,7 +74,7 @@ def update_comparison(slug: str | None) -> Any:
     if not can_see(strategy, current_principal()):
         return error_banner(f"No strategy {slug!r}.")
     try:
-        return comparison_panel(reads.comparison(int(strategy["id"])))
+        return comparison_panel(divergence.comparison(int(strategy["id"])))
     except Exception:
         log.exception("comparison failed for %s", slug)
         return error_banner("The comparison could not be computed.")

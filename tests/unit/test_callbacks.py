@@ -13,7 +13,7 @@ import pytest
 from dash import html, no_update
 from flask import g
 
-from app import components, reads
+from app import components, divergence, reads
 from app import preferences as app_preferences
 from app.cache import cache
 from app.warming import warmer
@@ -105,7 +105,7 @@ def test_bad_custom_range_is_a_banner_not_a_traceback(web) -> None:
 
 def test_comparison_shows_the_verdict_and_p_values(web) -> None:
     with acting(web):
-        result = reads.comparison(int(reads.strategy(SLUG)["id"]))
+        result = divergence.comparison(int(reads.strategy(SLUG)["id"]))
         shown = repr(cb.update_comparison(SLUG))
     text = repr(cb.comparison_panel(result))  # the live feed may move the data between reads
     assert result["verdict"] in {"consistent", "watch", "diverging"}
