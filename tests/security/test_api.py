@@ -6,7 +6,8 @@ import pytest
 
 from data.metrics import METRICS
 from data.schema import Role
-from tests.security.test_auth import new_client, scope_to_team, sign_in
+from tests.security.test_auth import new_client, sign_in
+from tests.security.test_tokens_and_teams import scope_to_team
 
 SLUG = "atlas-momentum"
 
