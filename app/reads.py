@@ -207,7 +207,8 @@ def tearsheet(
     book = trades.rename(columns={"source": "strategy", "ts": "entry_time", "exit_ts": "exit_time"})
     metrics = compute_metrics(frame, bench, trades=book[book["strategy"].isin(sources)])
     equity = performance(strategy_id, source, "daily", start, end)["equity"]
-    bars = {s: benchmark_closes(s, start, end) for s in symbols}
+    span = (equity.index.min(), equity.index.max())  # the benchmarks' lines share its dates
+    bars = {s: benchmark_closes(s, *span) for s in symbols}
     return Tearsheet(source, frame[source].dropna(), equity, bars, bench, metrics, trades)
 
 

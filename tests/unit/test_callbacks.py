@@ -68,6 +68,14 @@ def test_tearsheet_draws_every_panel_for_the_range(web) -> None:
     assert trades and {"symbol", "pnl", "ts"} <= set(trades[0])
 
 
+def test_benchmark_lines_are_daily_over_the_strategys_own_dates(web) -> None:
+    with acting(web):
+        *drawn, _banner = cb.update_tearsheet(SLUG, "All", None, None, [], "live")
+    strategy, spy, _bonds = drawn[0].data
+    assert pd.Timestamp(spy.x[0]) >= pd.Timestamp(strategy.x[0]) - pd.Timedelta(days=4)
+    assert abs(len(spy.x) - len(strategy.x)) <= 5  # one close a session, not a bucketed decade
+
+
 def test_metrics_table_renders_registry_labels_with_their_definitions(web) -> None:
     with acting(web):
         sheet = cb.load_tearsheet(SLUG, "All", None, None, None)
