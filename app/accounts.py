@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 
@@ -9,7 +10,7 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.cache import versioned
+from app.cache import cache, count, versioned
 from app.store import Store
 from data import audit, users
 from data.schema import Role, User, utcnow
@@ -58,10 +59,18 @@ def principal_for_token(raw: str) -> Principal | None:
 
 
 def sign_in(email: str, password: str) -> tuple[Principal | None, str]:
-    """Check credentials; audit the attempt; return (principal, "") or (None, reason)."""
+    """Check credentials; audit the attempt; return (principal, "") or (None, reason).
+
+    Attempts are counted per account and address (in the shared cache) until one succeeds:
+    past MAX_FAILURES, that address is locked out of that account until LOCKOUT has passed
+    since its latest attempt, while the owner signs in from elsewhere.
+    """
+    pair = _failures_key(email)
+    # counted before the check, so parallel guesses from one address cannot all slip in
+    address_locked = count(pair, int(users.LOCKOUT.total_seconds())) > users.MAX_FAILURES
 
     def attempt(session: Session) -> tuple[tuple[int | None, str], Change]:
-        user, reason = users.authenticate(session, email, password)
+        user, reason = users.authenticate(session, email, password, address_locked=address_locked)
         target = user or session.scalar(
             select(User).where(func.lower(User.email) == email.strip().lower())
         )
@@ -80,7 +89,15 @@ def sign_in(email: str, password: str) -> tuple[Principal | None, str]:
         return (user.id if user else None, reason), change
 
     user_id, reason = _store().write(attempt)
-    return (principal(user_id), "") if user_id is not None else (None, reason)
+    if user_id is None:
+        return None, reason
+    cache.cache.delete(pair)  # a success ends the run of failures
+    return principal(user_id), ""
+
+
+def _failures_key(email: str) -> str:
+    who = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    return f"login-failures:{who}:{_ip()}"
 
 
 def sign_out(who: Principal) -> None:
@@ -169,8 +186,15 @@ def administer(store: Store, actor: str, action: str, email: str, apply) -> User
     return store.write(run)
 
 
-def sign_in_sso(email: str, role: Role | str, name: str = "") -> tuple[Principal | None, str]:
-    """Sign in a provider-vouched email: create the account or align its role; audit either way."""
+def sign_in_sso(
+    email: str, role: Role | str, name: str = "", *, verified: bool = True
+) -> tuple[Principal | None, str]:
+    """Sign in a provider-vouched email: create the account or align its role; audit either way.
+
+    An existing account with a local password is linked only when the provider says the email
+    is verified (`verified`): otherwise anyone who can set that email at the provider could
+    take the account over, an admin's included.
+    """
     try:
         email = users.normalise_email(email)
     except AccountError:
@@ -181,9 +205,12 @@ def sign_in_sso(email: str, role: Role | str, name: str = "") -> tuple[Principal
         user = session.scalar(select(User).where(func.lower(User.email) == email))
         if user is None:
             user = _sso_user(session, email, Role(role), name)
+        elif user.password_hash is not None and not verified:
+            reason = "unverified-link"
         elif user.is_active and Role(user.role) != Role(role):
             _sso_role(session, user, Role(role))
-        reason = "" if user.is_active else "disabled"
+        if user.password_hash is None or verified:
+            reason = "" if user.is_active else "disabled"
         if not reason:
             user.last_login_at = utcnow()
         audit.record(

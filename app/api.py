@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from flask import Blueprint, abort, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from app import openapi, reads
 from app import preferences as user_preferences
-from app.auth import current_principal, requires
+from app.api_args import as_json, date_arg, int_arg, points
+from app.auth import current_principal, json_error, requires
 from app.cache import versioned
 from app.scopes import can_see, visible
 from data import audit
 from data.importer import ImportRefused, parse_series, store
 from data.schema import Resolution, Role, Source
 from data.versions import series_scope
+from data.writes import WriteError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 @bp.errorhandler(HTTPException)
@@ -27,6 +29,36 @@ def _http_error(exc: HTTPException) -> Any:
     response = jsonify(error=exc.description, status=exc.code)
     response.status_code = exc.code or 500
     return response
+
+
+def refuse_unknown_paths() -> Any:
+    """A JSON 404 (or 405) for /api paths no API route serves, not the page shell Dash
+    serves for any path; runs after the sign-in gate, so strangers still get a 401."""
+    path = request.path
+    if path != "/api" and not path.startswith("/api/"):
+        return None
+    if request.url_rule is not None and request.url_rule.endpoint.startswith("api."):
+        return None
+    allowed = _api_methods()
+    status = 405 if allowed else 404
+    response = json_error(status, f"no API endpoint {request.method} {path}")
+    if allowed:
+        response.headers["Allow"] = ", ".join(allowed)
+    return response
+
+
+def _api_methods() -> list[str]:
+    """The methods an API route answers at this path (none: the path is unknown)."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = []
+    for method in METHODS:
+        try:
+            endpoint, _ = adapter.match(method=method)
+        except HTTPException:
+            continue
+        if endpoint.startswith("api."):
+            allowed.append(method)
+    return allowed
 
 
 @bp.get("/me")
@@ -60,7 +92,11 @@ def import_performance(slug: str) -> Any:
     name = "upload.parquet" if "parquet" in (request.content_type or "") else "upload.csv"
     try:
         parsed = parse_series(
-            request.get_data(), name, max_bytes=settings.max_upload_bytes, strategy=slug
+            request.get_data(),
+            name,
+            max_bytes=settings.max_upload_bytes,
+            strategy=slug,
+            max_rows=settings.max_upload_rows,
         )
     except ImportRefused as refused:
         return jsonify(error="import refused, nothing written", problems=refused.problems), 422
@@ -80,7 +116,12 @@ def import_performance(slug: str) -> Any:
         )
         return result, result.change
 
-    result = current_app.extensions["stratwatch"].write(write)
+    try:  # what only shows chained onto the stored points (the transaction is rolled back)
+        result = current_app.extensions["stratwatch"].write(write)
+    except ImportRefused as refused:
+        return jsonify(error="import refused, nothing written", problems=refused.problems), 422
+    except WriteError as refused:
+        return jsonify(error="import refused, nothing written", problems=[str(refused)]), 422
     return jsonify(
         rows=result.rows,
         changed=result.change.rows,
@@ -113,10 +154,10 @@ def performance(slug: str) -> Any:
     resolution = request.args.get("resolution", "daily")
     if resolution not in {r.value for r in Resolution}:
         abort(400, f"resolution must be one of {', '.join(r.value for r in Resolution)}")
-    start, end = _date_arg("start"), _date_arg("end")
+    start, end = date_arg("start"), date_arg("end")
     if start is not None and end is not None and start > end:
         abort(400, "start must not be after end")
-    max_points = _int_arg("max_points", 2000, 2, 20_000)
+    max_points = int_arg("max_points", 2000, 2, 20_000)
     benchmark = str(strategy["benchmark"] or reads.benchmark_pair()[0])
     body = _performance_body(
         int(strategy["id"]), slug, source, resolution, benchmark, start, end, max_points
@@ -141,12 +182,12 @@ def _performance_body(
 ) -> str:
     """The performance answer, serialised once per data version (repeat reads cost a lookup)."""
     frame = reads.performance(strategy_id, source, resolution, start, end, max_points)
-    return _json(
+    return as_json(
         strategy=slug,
         source=source,
         resolution=resolution,
         benchmark=benchmark,
-        series=_points(frame),
+        series=points(frame),
         metrics=reads.series_metrics(strategy_id, source, benchmark, start, end),
     )
 
@@ -165,10 +206,10 @@ def benchmark(symbol: str) -> Any:
     """A benchmark's closes over ?start..?end, bucketed to ?max_points."""
     if symbol not in set(reads.benchmarks()["symbol"]):
         abort(404, f"no benchmark {symbol!r}")
-    start, end = _date_arg("start"), _date_arg("end")
+    start, end = date_arg("start"), date_arg("end")
     if start is not None and end is not None and start > end:
         abort(400, "start must not be after end")
-    body = _benchmark_body(symbol, start, end, _int_arg("max_points", 2000, 2, 20_000))
+    body = _benchmark_body(symbol, start, end, int_arg("max_points", 2000, 2, 20_000))
     return current_app.response_class(body, mimetype="application/json")
 
 
@@ -177,7 +218,7 @@ def _benchmark_body(
     symbol: str, start: pd.Timestamp | None, end: pd.Timestamp | None, max_points: int
 ) -> str:
     closes = reads.benchmark_closes(symbol, start, end, max_points)
-    return _json(symbol=symbol, series=_points(closes.to_frame("close")))
+    return as_json(symbol=symbol, series=points(closes.to_frame("close")))
 
 
 @bp.get("/openapi.json")
@@ -188,48 +229,6 @@ def openapi_document() -> Any:
 
 def _primary(sources: list[str]) -> str:
     return next((s for s in ("live", "paper", "backtest") if s in sources), "backtest")
-
-
-def _date_arg(name: str) -> pd.Timestamp | None:
-    text = request.args.get(name)
-    if not text:
-        return None
-    try:
-        stamp = pd.Timestamp(text)
-    except ValueError:
-        abort(400, f"{name} must be an ISO date such as 2024-01-31, not {text!r}")
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
-def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
-    text = request.args.get(name)
-    if text is None:
-        return default
-    if not text.isdigit() or not lo <= int(text) <= hi:
-        abort(400, f"{name} must be a whole number from {lo} to {hi}")
-    return int(text)
-
-
-def _points(frame: pd.DataFrame) -> list[dict[str, object]]:
-    """[{"ts": ISO-8601 UTC, column: value or null, ...}], built column-wise."""
-    index = pd.DatetimeIndex(frame.index)
-    naive = (index.tz_convert("UTC").tz_localize(None) if index.tz is not None else index).as_unit(
-        "us"
-    )
-    whole = bool((naive.microsecond == 0).all())  # seconds, unless some point needs more
-    stamps = np.datetime_as_string(naive.to_numpy(), unit="s" if whole else "us")
-    columns = {
-        str(name): [None if v != v else v for v in frame[name].astype(float).round(8).tolist()]
-        for name in frame.columns
-    }
-    return [
-        {"ts": f"{ts}+00:00", **{name: values[i] for name, values in columns.items()}}
-        for i, ts in enumerate(stamps.tolist())
-    ]
-
-
-def _json(**fields: object) -> str:
-    return current_app.json.dumps(fields, separators=(",", ":"))
 
 
 @bp.get("/preferences")
@@ -243,7 +242,10 @@ def get_preferences() -> Any:
 @requires(Role.VIEWER)
 def put_preferences() -> Any:
     """Change some preferences (a JSON object of fields): all valid and saved, or a 422."""
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # json gives up past ~1000 levels; preferences nest two
+        abort(400, "the JSON body nests too deeply: send a flat object of preferences")
     if not isinstance(body, dict):
         abort(400, 'send a JSON object of preferences, e.g. {"theme": "dark"}')
     try:

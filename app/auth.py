@@ -8,6 +8,7 @@ Every callback or API route that reads restricted data or changes state is wrapp
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
@@ -21,11 +22,14 @@ from data.users import Principal
 
 P = ParamSpec("P")
 R = TypeVar("R")
+log = logging.getLogger(__name__)
+TOKEN_PATHS = ("/api", "/metrics")
+# each public path and everything below it (whole segments: /login/oidc is public, /loginx not)
 PUBLIC = (
     "/login",
     "/healthz",
-    "/assets/",
-    "/_dash-component-suites/",
+    "/assets",
+    "/_dash-component-suites",
     "/_favicon.ico",
     "/favicon.ico",
 )
@@ -75,7 +79,10 @@ def requires(role: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             principal = current_principal()
             if principal is None or not principal.can(role):
-                accounts.refused(principal, fn.__name__, role)
+                try:
+                    accounts.refused(principal, fn.__name__, role)
+                except Exception:  # the refusal stands even when it cannot be recorded
+                    log.exception("could not audit a refusal of %s", fn.__name__)
                 abort(403)
             return fn(*args, **kwargs)
 
@@ -87,11 +94,13 @@ def requires(role: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
 
 def _gate() -> Any:
     path = request.path
-    if path.startswith(PUBLIC) or path == "/login":
+    if {".", ".."} & set(path.split("/")):  # browsers resolve these; /login/../api is not public
+        return json_error(404, "no such path")
+    if _under(path, PUBLIC):
         return None
     if request.method not in ("GET", "HEAD", "OPTIONS") and not _same_origin():
-        return _json(403, "cross-origin request refused")
-    if path.startswith("/api/"):
+        return json_error(403, "cross-origin request refused")
+    if _under(path, TOKEN_PATHS):  # machine clients (scripts, Prometheus) send a token
         return _api_identity()
     if current_user.is_authenticated:
         return None
@@ -99,8 +108,13 @@ def _gate() -> Any:
         login_user(SignedIn(accounts.demo_viewer()))
         return None
     if path.startswith("/_dash") or path.startswith("/_reload"):
-        return _json(401, "sign in first")
+        return json_error(401, "sign in first")
     return redirect(url_for("login.login", next=request.full_path.rstrip("?")))
+
+
+def _under(path: str, prefixes: tuple[str, ...]) -> bool:
+    """Whether `path` is one of `prefixes` or below one, matched by whole path segments."""
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in prefixes)
 
 
 def _api_identity() -> Any:
@@ -108,12 +122,12 @@ def _api_identity() -> Any:
     if header.startswith("Bearer "):
         principal = accounts.principal_for_token(header.removeprefix("Bearer ").strip())
         if principal is None:
-            return _json(401, "invalid or revoked token")
+            return json_error(401, "invalid or revoked token")
         g.principal = principal
         return None
     if current_user.is_authenticated:
         return None
-    return _json(401, "send a bearer token or sign in")
+    return json_error(401, "send a bearer token or sign in")
 
 
 def _same_origin() -> bool:
@@ -122,7 +136,8 @@ def _same_origin() -> bool:
     return origin is None or urlsplit(origin).netloc == request.host
 
 
-def _json(status: int, message: str) -> Any:
+def json_error(status: int, message: str) -> Any:
+    """A JSON error body {error, status} with that status."""
     response = jsonify(error=message, status=status)
     response.status_code = status
     return response

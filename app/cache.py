@@ -32,6 +32,17 @@ def cache_config(settings: Settings) -> dict[str, Any]:
     return {**config, "CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 5000}
 
 
+def count(key: str, seconds: int) -> int:
+    """Add one to the counter `key` and return it; it lapses `seconds` after this call.
+
+    Atomic on Redis (INCR); in one process's SimpleCache a lost update is possible but only
+    under a race. The expiry is set anew each time, so a counter lapses after its latest use.
+    """
+    counted = cache.cache.inc(key) or 1
+    cache.cache.set(key, counted, timeout=seconds)
+    return counted
+
+
 def versioned(scopes: ScopeFn) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Memoize a read under a key that carries the versions of the scopes it depends on.
 

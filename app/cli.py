@@ -8,26 +8,23 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import OperationalError
 
 from app import bootstrap
 from app.settings import Settings, SettingsError
 from app.store import Store
-from data import audit, demo, migrate
-from data.accounts import apply_mapping, load_mapping
-from data.importer import ImportRefused, ImportResult, import_files
-from data.schema import Source
+from data import migrate
+from data.importer import ImportRefused
 from data.users import AccountError
-from data.versions import Change
 from data.writes import WriteError
 from jobs.registry import job_specs
 from jobs.runner import run_job
 
 USER_ERRORS = (
+    migrate.MigrationRefused,
     AccountError,
     SettingsError,
     ImportRefused,
@@ -46,6 +43,11 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except USER_ERRORS as exc:
             raise click.ClickException(str(exc)) from exc
+        except OperationalError as exc:  # unreachable server, refused login, locked file
+            first = str(exc.orig or exc).strip().splitlines()[0]
+            raise click.ClickException(f"the database is not answering: {first}") from exc
+        except OSError as exc:  # a directory or an unreadable file given as a path
+            raise click.ClickException(f"{exc.filename or ''}: {exc.strerror or exc}") from exc
 
     return wrapper
 
@@ -125,90 +127,6 @@ def db_current(ctx: click.Context) -> None:
     click.echo(migrate.current_revision(_store(ctx).db.engine) or "base (empty)")
 
 
-@cli.group("demo")
-def demo_group() -> None:
-    """Demo data."""
-
-
-@demo_group.command("load")
-@click.option("--seed", default=7, show_default=True, type=int)
-@click.option(
-    "--strategies",
-    default=len(demo.NAMES),
-    show_default=True,
-    type=click.IntRange(1, 1000),
-    help="How many strategies (more than 24 repeat the names, numbered).",
-)
-@click.pass_context
-@friendly
-def demo_load(ctx: click.Context, seed: int, strategies: int) -> None:
-    """Load (or refresh) the seeded demo book; loading twice changes nothing."""
-    store = _migrated(ctx)
-    book = demo.generate(seed, strategies=strategies)
-    change = store.write(lambda session: demo.load(session, book))
-    click.echo(f"demo data loaded: {change.rows} rows written or changed")
-
-
-@cli.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("--strategy", required=True, help="Slug of the strategy the series belongs to.")
-@click.option("--source", required=True, type=click.Choice([s.value for s in Source]))
-@click.option("--trades", type=click.Path(path_type=Path), help="A trades file to import with it.")
-@click.option("--create", is_flag=True, help="Create the strategy if it does not exist.")
-@click.pass_context
-@friendly
-def import_command(
-    ctx: click.Context, file: Path, strategy: str, source: str, trades: Path | None, create: bool
-) -> None:
-    """Import a CSV/Parquet series (date + equity, or date + return): all rows land, or none."""
-    store = _migrated(ctx)
-    limit = store.settings.max_upload_bytes
-
-    def write(session: Session) -> tuple[ImportResult, Change]:
-        result = import_files(
-            session,
-            file,
-            strategy=strategy,
-            source=source,
-            trades_file=trades,
-            create=create,
-            max_bytes=limit,
-        )
-        audit.record(
-            session,
-            "import",
-            actor=cli_actor(),
-            target_type="strategy",
-            target_id=strategy,
-            ip="cli",
-            detail={"source": source, "file": file.name, "rows": result.rows},
-        )
-        return result, result.change
-
-    result = store.write(write)
-    click.echo(
-        f"imported {result.rows} {result.resolution.value} points ({result.first:%Y-%m-%d} to "
-        f"{result.last:%Y-%m-%d}) and {result.trades} trades into {strategy}/{source}; "
-        f"{result.change.rows} rows new or changed"
-    )
-
-
-@cli.group()
-def brokers() -> None:
-    """Broker accounts synced into paper/live series."""
-
-
-@brokers.command("load")
-@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.pass_context
-@friendly
-def brokers_load(ctx: click.Context, file: Path) -> None:
-    """Map strategies to broker accounts from a TOML or JSON file (see the README)."""
-    mapping = load_mapping(file)
-    change = _migrated(ctx).write(lambda session: apply_mapping(session, mapping))
-    click.echo(f"{len(mapping)} account(s) mapped; {change.rows} row(s) changed")
-
-
 @cli.group()
 def jobs() -> None:
     """Scheduled jobs."""
@@ -269,14 +187,15 @@ def _migrated(ctx: click.Context) -> Store:
     return store
 
 
-def _register_account_commands() -> None:
+def _register_commands() -> None:
     from app.cli_accounts import teams, users
+    from app.cli_data import brokers, demo_group, import_command
 
-    cli.add_command(users)
-    cli.add_command(teams)
+    for command in (users, teams, demo_group, import_command, brokers):
+        cli.add_command(command)
 
 
-_register_account_commands()
+_register_commands()
 
 
 def main(argv: list[str] | None = None) -> None:

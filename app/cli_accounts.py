@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app import accounts
 from app.cli import cli_actor, friendly, store_for
+from data import audit
 from data import users as users_data
 from data.schema import Role, Strategy, Team, User
 from data.versions import CATALOG, record, strategy_scope
@@ -181,6 +182,7 @@ def teams_add(ctx: click.Context, team: str, emails: tuple[str, ...]) -> None:
             user = users_data.find(session, email)
             if user not in group.members:
                 group.members.append(user)
+        _audit_team(session, team, {"added": sorted(emails)})
         return record(
             session, ["teams", *(accounts.user_scope(m.id) for m in group.members)], len(emails)
         )
@@ -204,10 +206,23 @@ def teams_assign(ctx: click.Context, team: str, slugs: tuple[str, ...]) -> None:
             raise users_data.AccountError(f"no strategy {', '.join(sorted(missing))}")
         for strategy in found:
             strategy.team_id = team_id
+        _audit_team(session, team, {"strategies": sorted(slugs)})
         return record(session, [CATALOG, *(strategy_scope(s.id) for s in found)], len(found))
 
     store_for(ctx).write(apply)
     click.echo(f"{len(slugs)} strategies scoped to {team}")
+
+
+def _audit_team(session: Session, team: str, detail: dict[str, object]) -> None:
+    audit.record(
+        session,
+        "team-changed",
+        actor=cli_actor(),
+        target_type="team",
+        target_id=team,
+        ip="cli",
+        detail=detail,
+    )
 
 
 def _team(session: Session, name: str) -> Team:

@@ -13,6 +13,14 @@ from data.metrics import GROUPS, METRICS, format_value
 BLOCKS = "▁▂▃▄▅▆▇█"
 
 
+def joined(parts: list, separator: str = " · ") -> list:
+    """Components (or text) in a row with a separator between them, as a children list."""
+    out: list = []
+    for part in parts:
+        out += [part, separator]
+    return out[:-1]
+
+
 def error_banner(message: str, detail: str = "") -> dbc.Alert:
     """A visible, dismissable banner saying what failed and what still works."""
     return dbc.Alert(
@@ -66,14 +74,18 @@ def verdict_badge(verdict: str | None) -> html.Span:
 
 def sparkline(values: list[float], width: int = 24) -> html.Span:
     """A tiny equity curve in block characters (text: no image, no chart library per row)."""
+    values = [v for v in values if v is not None and math.isfinite(v)]
     if len(values) < 2:
         return html.Span("–", className="sw-caption")
     step = max(1, math.ceil(len(values) / width))
     sampled = values[::step] if values[::step][-1] == values[-1] else [*values[::step], values[-1]]
+    scale = max(abs(v) for v in sampled) or 1.0  # within [-1, 1]: no overflow in the span
+    sampled = [v / scale for v in sampled]
     lo, hi = min(sampled), max(sampled)
     span = (hi - lo) or 1.0
-    text = "".join(BLOCKS[round((v - lo) / span * (len(BLOCKS) - 1))] for v in sampled)
-    change = values[-1] / values[0] - 1
+    top = len(BLOCKS) - 1
+    text = "".join(BLOCKS[round((v - lo) / span * top)] for v in sampled)
+    change = values[-1] / values[0] - 1 if values[0] else math.nan
     tone = "sw-profit" if change >= 0 else "sw-loss"
     return html.Span(
         text, className=f"sw-spark {tone}", title=f"equity {change:+.1%} over the period"

@@ -7,6 +7,7 @@ it shows what is cached and queues the rest for the background warmer (app/warmi
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Sequence
 
 import pandas as pd
@@ -19,6 +20,8 @@ from app.warming import warmer
 from data import queries
 from data.comparison import compare
 from data.versions import CATALOG
+
+log = logging.getLogger(__name__)
 
 
 def _store() -> Store:
@@ -63,6 +66,17 @@ def verdicts(strategy_ids: Sequence[int]) -> dict[int, str | None]:
         result = found[strategy_id] or _in_background(keys[strategy_id], strategy_id)
         out[strategy_id] = str(result["verdict"]) if result else None
     return out
+
+
+def warm_book() -> int:
+    """Queue every comparable strategy's verdict not cached yet (at start, before anyone asks);
+    returns how many are coming. A failure only logs: the overview queues them on view."""
+    try:
+        ids = list(_comparison_keys())
+        return sum(v == PENDING["verdict"] for v in verdicts(ids).values())
+    except Exception:
+        log.warning("could not queue the book's verdicts at start", exc_info=True)
+        return 0
 
 
 def _in_background(key: str, strategy_id: int) -> dict[str, object] | None:

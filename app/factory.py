@@ -6,14 +6,19 @@ import atexit
 import logging
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import dash
-from flask import Flask
+from dash.exceptions import DependencyException
+from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import accounts, bootstrap
+from app import accounts, bootstrap, divergence
 from app.api import bp as api_bp
-from app.auth import init_auth
+from app.api import refuse_unknown_paths
+from app.auth import init_auth, json_error
 from app.cache import cache, cache_config
+from app.callback_requests import callback_problem
 from app.health import bp as health_bp
 from app.login import bp as login_bp
 from app.observability import bp as observability_bp
@@ -28,10 +33,20 @@ ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
 
 
+def behind_proxies(server: Flask, count: int) -> None:
+    """Believe the X-Forwarded-For/-Proto/-Host of `count` reverse proxies in front (0: none),
+    so sign-in limits and the audit log see the client's address, not the proxy's."""
+    if count:
+        server.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            server.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
+
+
 def create_app(settings: Settings | None = None, *, scheduler: bool | None = None) -> dash.Dash:
     """Build the Dash app (Flask server: `.server`). One per process: Dash has global registries."""
     settings = settings or Settings.from_env()
     server = Flask("stratwatch")
+    behind_proxies(server, settings.trusted_proxies)
     store = attach_store(server, settings)
     server.register_blueprint(health_bp)
     server.register_blueprint(login_bp)
@@ -52,9 +67,13 @@ def create_app(settings: Settings | None = None, *, scheduler: bool | None = Non
     )
     _register_pages()
     app.layout = shell_layout
+    refuse_malformed_requests(server, app)
     init_security(server, app, settings)
     if settings.scheduler_enabled if scheduler is None else scheduler:
         _start_scheduler(server, store)
+    if settings.warm_on_start:
+        with server.app_context():
+            divergence.warm_book()
     return app
 
 
@@ -75,6 +94,22 @@ def attach_store(server: Flask, settings: Settings) -> Store:
         )
     cache.init_app(server, config=cache_config(settings))
     return store
+
+
+def refuse_malformed_requests(server: Flask, app: dash.Dash) -> None:
+    """4xx JSON, not a 500, for requests Dash would crash on: a callback body that is not one
+    of this app's callbacks, a /api/v1 path no route serves, a component file not registered.
+    Registered after the sign-in gate, so strangers still get its 401."""
+
+    def check_callback_body() -> Any:
+        if request.method != "POST" or request.path != "/_dash-update-component":
+            return None
+        problem = callback_problem(app, request)
+        return json_error(400, problem) if problem else None
+
+    server.before_request(check_callback_body)
+    server.before_request(refuse_unknown_paths)
+    server.register_error_handler(DependencyException, lambda _: json_error(404, "no such file"))
 
 
 def _register_pages() -> None:

@@ -21,11 +21,17 @@ from flask_login import login_user, logout_user
 
 from app import accounts
 from app.auth import SignedIn, current_principal
-from app.cache import cache
+from app.cache import cache, count
 
 bp = Blueprint("login", __name__, template_folder="templates")
 PER_MINUTE = 20
 STYLESHEETS = ["01-bootstrap-5.3.8.min.css", "02-tokens.css", "03-app.css"]
+
+
+FAILED = (
+    "Wrong email or password. After 5 failures in a row from this address, the account is "
+    "locked here for 15 minutes from the latest attempt."
+)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -37,14 +43,11 @@ def login() -> Any:
     if _too_many(request.remote_addr or "?"):
         return sign_in_page("Too many attempts from this address: wait a minute.", status=429)
     email, password = request.form.get("email", ""), request.form.get("password", "")
-    principal, reason = accounts.sign_in(email, password)
+    principal, _reason = accounts.sign_in(email, password)
     if principal is None:
-        message = (
-            "That account is locked for 15 minutes after repeated failures."
-            if reason == "locked"
-            else "Wrong email or password."
-        )
-        return sign_in_page(message, email=email)
+        # one message whatever the reason (recorded in the audit log): a page that said
+        # "locked" only for real accounts would tell a stranger which emails exist
+        return sign_in_page(FAILED, email=email)
     session.clear()  # a fresh session on sign-in: nothing from before carries over
     session.permanent = True
     login_user(SignedIn(principal))
@@ -89,19 +92,30 @@ def sign_in_page(
 
 
 def _check_csrf() -> None:
-    sent = request.form.get("csrf_token", "")
-    if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+    sent = request.form.get("csrf_token", "").encode()
+    expected = str(session.get("csrf", "")).encode()  # bytes: compare_digest refuses non-ASCII str
+    if not sent or not hmac.compare_digest(sent, expected):
         abort(400, "the form expired: reload the page and try again")
 
 
 def _too_many(address: str) -> bool:
-    key = f"login-rate:{address}:{int(time.time() // 60)}"
-    count = cache.cache.inc(key) or 1
-    if count == 1:
-        cache.cache.set(key, 1, timeout=120)  # the window's counter expires after it
-    return count > PER_MINUTE
+    """More than PER_MINUTE attempts in the last minute, as a sliding window: this minute's count
+    plus the last minute's, weighted by how much of it still lies within 60 s (a fixed window
+    would let 2 × PER_MINUTE through around each minute's turn)."""
+    now = time.time()
+    minute = int(now // 60)
+    this_minute = count(f"login-rate:{address}:{minute}", 180)  # kept to be "the last minute"
+    before = cache.cache.get(f"login-rate:{address}:{minute - 1}") or 0
+    return this_minute + before * (1 - (now % 60) / 60) > PER_MINUTE
 
 
 def safe_next(path: str) -> str:
-    """Only same-site paths: never an absolute URL or a scheme-relative one (open redirect)."""
-    return path if path.startswith("/") and not path.startswith(("//", "/\\")) else "/"
+    """Only same-site paths: never an absolute URL or a scheme-relative one (open redirect).
+
+    Browsers drop tabs and newlines from URLs and read a backslash as a slash, so `/<tab>/evil`
+    would become `//evil`: any control character, space or backslash refuses the path.
+    """
+    plain = path.startswith("/") and not path.startswith("//")
+    if not plain or any(c.isspace() or ord(c) < 32 or c in "\\\x7f" for c in path):
+        return "/"
+    return path

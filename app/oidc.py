@@ -86,6 +86,15 @@ def start() -> Any:
         return _refused(Refused("unreachable", FAILED + "the provider cannot be reached.", 502))
 
 
+SSO_REASONS = {
+    "disabled": "this account is disabled.",
+    "unverified-link": (
+        "a local account uses this email, and the provider does not say the email is "
+        "verified: ask an administrator."
+    ),
+}
+
+
 @bp.get("/login/oidc/callback")
 def callback() -> Any:
     """Verify the provider's answer, map its claims to a role, then sign in like the form does."""
@@ -96,10 +105,12 @@ def callback() -> Any:
             raise Refused("no-role", FAILED + "your account has no Stratwatch role.", 403, email)
     except Refused as refusal:
         return _refused(refusal)
-    principal, reason = accounts.sign_in_sso(email, role, str(claims.get("name") or ""))
+    vouched = str(claims.get("email_verified", "")).lower() == "true"
+    principal, reason = accounts.sign_in_sso(
+        email, role, str(claims.get("name") or ""), verified=vouched
+    )
     if principal is None:
-        message = "this account is disabled." if reason == "disabled" else "the email is invalid."
-        return sign_in_page(FAILED + message, status=403)
+        return sign_in_page(FAILED + SSO_REASONS.get(reason, "the email is invalid."), status=403)
     next_path = session.get(NEXT, "/")
     session.clear()  # a fresh session on sign-in: nothing from before carries over
     session.permanent = True
@@ -162,7 +173,7 @@ def _email(claims: dict[str, Any]) -> str:
         raise Refused("email", FAILED + "the provider sent no email address.", 401)
     if str(claims.get("email_verified", True)).lower() == "false":  # some send "false"
         raise Refused("unverified", FAILED + "the email is not verified.", 401, email)
-    return email
+    return email  # a missing email_verified is not a yes: sign_in_sso will not link on it
 
 
 def _claims_options(client: FlaskOAuth2App) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from flask import current_app
 
 from app.cache import versioned
 from app.store import Store
-from data import audit, queries, summary
+from data import account_state, audit, queries, summary
 from data.benchmarks import BLENDS, KNOWN, blend
 from data.metrics import compute_metrics
 from data.versions import CATALOG, series_scope, strategy_scope
@@ -35,6 +35,13 @@ def strategy(slug: str) -> dict[str, object] | None:
     """One strategy by slug, or None."""
     with _store().reading() as session:
         return queries.get_strategy(session, slug)
+
+
+@versioned(lambda strategy_id: [CATALOG, "account:*"])
+def strategy_account(strategy_id: int) -> dict[str, object] | None:
+    """The broker account a strategy trades in, as last synced; None when it has none."""
+    with _store().reading() as session:
+        return account_state.strategy_account(session, strategy_id)
 
 
 @versioned(lambda: [CATALOG, "strategy:*", "benchmark:*"])

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import dash
-from flask import Flask, Response
+from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface
 
 from app.settings import Settings
 
@@ -24,8 +25,14 @@ def init_security(server: Flask, app: dash.Dash | None, settings: Settings) -> N
         SESSION_REFRESH_EACH_REQUEST=False,
     )
 
+    server.session_interface = _SessionCookies()
+
     @server.after_request
     def headers(response: Response) -> Response:
+        if not request.path.startswith(STATIC) and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"  # P&L stays out of shared caches
+        if request.is_secure:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
         response.headers["Content-Security-Policy"] = policy(app)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
@@ -33,6 +40,17 @@ def init_security(server: Flask, app: dash.Dash | None, settings: Settings) -> N
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         return response
+
+
+STATIC = ("/assets/", "/_dash-component-suites/", "/static/")  # versioned files: cacheable
+
+
+class _SessionCookies(SecureCookieSessionInterface):
+    """The session cookie is Secure when configured, and whenever the request came over HTTPS
+    (directly, or through a trusted proxy's X-Forwarded-Proto)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
 
 def policy(app: dash.Dash | None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -31,11 +32,15 @@ class Settings:
     scheduler_enabled: bool = True
     scheduler_poll_seconds: float = 5.0
     load_demo: bool = True
+    warm_on_start: bool = False  # compute the book's verdicts in the background at start
     demo_viewer: bool = False
     secure_cookies: bool = False
+    trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-* headers are believed
     demo_feed_seconds: float = 5.0
     cache_timeout: int = 3600
     max_upload_bytes: int = 50 * 1024 * 1024
+    max_upload_rows: int = 1_000_000  # rows of one upload through the API (the CLI takes any)
+    market_data: str = "auto"  # benchmark bars from: auto (first with keys), massive, alpaca, demo
     massive_api_key: str | None = field(default=None, repr=False)
     massive_base_url: str = "https://api.massive.com"
     alpaca_api_key_id: str | None = field(default=None, repr=False)
@@ -44,6 +49,8 @@ class Settings:
     alpaca_trading_url: str | None = None
     alpaca_data_url: str | None = None
     alpaca_data_feed: str | None = None
+    # further key pairs by name (ALPACA_API_KEY_ID__<NAME>, ALPACA_SECRET_KEY__<NAME>)
+    alpaca_credentials: tuple[tuple[str, str, str], ...] = field(default=(), repr=False)
     benchmarks: tuple[str, ...] = ("SPY", "AGG")
     backfill_years: int = 10
     oidc_issuer: str | None = None
@@ -70,11 +77,15 @@ class Settings:
             scheduler_enabled=_flag(env, "STRATWATCH_SCHEDULER", True),
             scheduler_poll_seconds=_number(env, "STRATWATCH_SCHEDULER_POLL_SECONDS", 5.0),
             load_demo=_flag(env, "STRATWATCH_DEMO", embedded),
+            warm_on_start=_flag(env, "STRATWATCH_WARM_ON_START", embedded),
             demo_viewer=_flag(env, "STRATWATCH_DEMO_VIEWER", False),
             secure_cookies=_flag(env, "STRATWATCH_SECURE_COOKIES", not embedded),
+            trusted_proxies=int(_number(env, "STRATWATCH_TRUSTED_PROXIES", 0, allow_zero=True)),
             demo_feed_seconds=_number(env, "STRATWATCH_DEMO_FEED_SECONDS", 5.0),
             cache_timeout=int(_number(env, "STRATWATCH_CACHE_TIMEOUT", 3600)),
             max_upload_bytes=int(_number(env, "STRATWATCH_MAX_UPLOAD_MB", 50) * 1024 * 1024),
+            max_upload_rows=int(_number(env, "STRATWATCH_MAX_UPLOAD_ROWS", 1_000_000)),
+            market_data=_market_data(env),
             massive_api_key=env.get("MASSIVE_API_KEY"),
             massive_base_url=env.get("MASSIVE_BASE_URL", "https://api.massive.com"),
             alpaca_api_key_id=env.get("ALPACA_API_KEY_ID"),
@@ -83,6 +94,7 @@ class Settings:
             alpaca_trading_url=env.get("ALPACA_TRADING_URL"),
             alpaca_data_url=env.get("ALPACA_DATA_URL"),
             alpaca_data_feed=env.get("ALPACA_DATA_FEED"),
+            alpaca_credentials=_alpaca_credentials(env),
             benchmarks=_list(env, "STRATWATCH_BENCHMARKS", ("SPY", "AGG")),
             backfill_years=int(_number(env, "STRATWATCH_BACKFILL_YEARS", 10)),
             oidc_issuer=env.get("OIDC_ISSUER"),
@@ -146,6 +158,43 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be one of {sorted(TRUE | FALSE)}, not {raw!r}.")
 
 
+MARKET_DATA = ("auto", "massive", "alpaca", "demo")
+
+
+def _market_data(env: Mapping[str, str]) -> str:
+    """The benchmark data provider; a named one must have its keys."""
+    chosen = env.get("STRATWATCH_MARKET_DATA", "auto").strip().lower()
+    if chosen not in MARKET_DATA:
+        raise SettingsError(f"STRATWATCH_MARKET_DATA must be one of {', '.join(MARKET_DATA)}")
+    if chosen == "massive" and not env.get("MASSIVE_API_KEY"):
+        raise SettingsError("STRATWATCH_MARKET_DATA=massive needs MASSIVE_API_KEY")
+    if chosen == "alpaca" and not (env.get("ALPACA_API_KEY_ID") and env.get("ALPACA_SECRET_KEY")):
+        raise SettingsError(
+            "STRATWATCH_MARKET_DATA=alpaca needs ALPACA_API_KEY_ID and ALPACA_SECRET_KEY"
+        )
+    return chosen
+
+
+KEY_ID, SECRET = "ALPACA_API_KEY_ID__", "ALPACA_SECRET_KEY__"
+
+
+def _alpaca_credentials(env: Mapping[str, str]) -> tuple[tuple[str, str, str], ...]:
+    """Named Alpaca key pairs: ((NAME, key id, secret), ...), each half required with the other."""
+    names = {k[len(KEY_ID) :] for k in env if k.startswith(KEY_ID)}
+    names |= {k[len(SECRET) :] for k in env if k.startswith(SECRET)}
+    pairs = []
+    for name in sorted(names):
+        if not re.fullmatch(r"[A-Z0-9_]{1,32}", name):
+            raise SettingsError(
+                f"Alpaca key names are 1-32 capitals, digits or underscores, not {name!r}"
+            )
+        key_id, secret = env.get(KEY_ID + name), env.get(SECRET + name)
+        if not key_id or not secret:
+            raise SettingsError(f"set both {KEY_ID}{name} and {SECRET}{name}, or neither")
+        pairs.append((name, key_id, secret))
+    return tuple(pairs)
+
+
 def _role_map(raw: str) -> tuple[tuple[str, str], ...]:
     """'stratwatch-admins=admin,quants=analyst' -> ((claim value, role), ...), roles checked."""
     pairs = []
@@ -175,7 +224,9 @@ def _list(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[
     return items
 
 
-def _number(env: Mapping[str, str], name: str, default: float) -> float:
+def _number(
+    env: Mapping[str, str], name: str, default: float, *, allow_zero: bool = False
+) -> float:
     raw = env.get(name)
     if raw is None:
         return default
@@ -183,6 +234,6 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a number, not {raw!r}.") from None
-    if value <= 0:
+    if value < 0 or (value == 0 and not allow_zero):
         raise SettingsError(f"{name} must be positive, not {raw!r}.")
     return value

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 import dash
 from dash import dcc, html
 
+from app import preferences
 from app.auth import current_principal
 from app.login import csrf_token
 from data.schema import Role
+
+log = logging.getLogger(__name__)
 
 
 class ids:
@@ -17,6 +22,8 @@ class ids:
     banner = "shell-banner"
     status_tick = "shell-status-tick"
     status_line = "shell-status-line"
+    theme = "shell-theme"  # the user's theme; the settings page writes a new one here
+    theme_sink = "shell-theme-sink"
 
 
 def navbar() -> html.Nav:
@@ -54,11 +61,21 @@ def _account(principal, role: Role) -> html.Div:
     )
 
 
+def _theme() -> str:
+    try:
+        return str(preferences.current()["theme"])
+    except Exception:  # a database outage must not take the shell down; its banner says why
+        log.warning("could not read the theme preference", exc_info=True)
+        return "light"
+
+
 def layout() -> html.Div:
     """The app layout: navbar, a banner slot, and the current page."""
     return html.Div(
         [
             dcc.Location(id=ids.url),
+            dcc.Store(id=ids.theme, data=_theme()),
+            dcc.Store(id=ids.theme_sink),
             navbar(),
             html.Div(id=ids.banner, **{"aria-live": "polite"}),
             dcc.Interval(id=ids.status_tick, interval=30_000),

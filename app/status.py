@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import current_app
 
 from app.cache import cache
 from data import freshness
+from data.schema import Role
+from data.users import Principal
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,19 @@ class Status:
     now: dt.datetime
     streams: list[freshness.Freshness]
     providers: list[freshness.ProviderHealth]
+
+    def seen_by(self, principal: Principal | None) -> Status:
+        """What a principal may see: admins everything; others no account names or errors
+        (an account may serve strategies of teams they are not in)."""
+        if principal is not None and principal.can(Role.ADMIN):
+            return self
+        streams = [
+            replace(s, kind="broker", subject="accounts", last_error=None)
+            if s.kind == "account"
+            else s
+            for s in self.streams
+        ]
+        return replace(self, streams=streams)
 
     @property
     def warnings(self) -> list[str]:

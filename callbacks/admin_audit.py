@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 from dash import Input, Output, callback, html
 
 from app import reads
 from app.auth import requires
-from app.components import empty_state
+from app.components import empty_state, error_banner
+from callbacks.values import is_text
 from data.schema import Role
 from pages.admin_audit import ids
 
@@ -16,8 +19,10 @@ COLUMNS = ["When (UTC)", "Who", "Action", "Target", "From", "Detail"]
 
 @callback(Output(ids.table, "children"), Input(ids.action, "value"))
 @requires(Role.ADMIN)
-def update_audit_table(action: str | None) -> html.Table | html.Div:
+def update_audit_table(action: str | None) -> Any:
     """The newest 200 entries, optionally of one action."""
+    if not is_text(action):
+        return error_banner("That action filter is not valid.", "Pick an action from the list.")
     entries = reads.audit_log(200, action)
     if entries.empty:
         return empty_state("No entries yet.")

@@ -7,14 +7,16 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from dash import ClientsideFunction, Input, Output, callback, clientside_callback, html
+from dash import Input, Output, callback, html
 
 from app import figures, preferences, reads
-from app.auth import current_principal
+from app.auth import current_principal, requires
 from app.components import empty_state, error_banner, metrics_table, relative_change
 from app.scopes import can_see
 from callbacks.url_state import keep_in_url
+from callbacks.values import is_text, is_texts
 from data.metrics import compute_metrics
+from data.schema import Role
 from pages.compare import ids
 
 log = logging.getLogger(__name__)
@@ -30,20 +32,25 @@ KEYS = ["total_return", "cagr", "volatility", "sharpe", "sortino", "max_drawdown
     Input(ids.benchmarks, "value"),
     Input(ids.preset, "value"),
 )
+@requires(Role.VIEWER)
 def update_comparison(slugs: list[str] | None, symbols: list[str] | None, preset: str) -> tuple:
     """Every chosen strategy and benchmark over the range, side by side."""
     view = preferences.current()
     theme = view["theme"]
+    if not (is_texts(slugs) and is_texts(symbols) and is_text(preset)):
+        refused = error_banner("These choices are not valid.", "Pick from the lists above.")
+        return figures.comparison_figure({}, theme=theme), refused, None, go.Figure()
     try:
         frame = comparison_returns(slugs or [], symbols or [], preset)
-    except Exception:
-        log.exception("comparison read failed")
+        if frame.shape[1] == 0:
+            empty = empty_state("Choose strategies or benchmarks to compare.")
+            return figures.comparison_figure({}, theme=theme), empty, None, go.Figure()
+        marks = [s for s in symbols or [] if s in frame]
+        return draw_comparison(frame, marks, theme, view["decimals"])
+    except Exception:  # reading or measuring: a banner, and the rest of the page still works
+        log.exception("comparison failed for %s against %s", slugs, symbols)
         failed = error_banner("The comparison could not be loaded.")
         return figures.comparison_figure({}, theme=theme), failed, None, go.Figure()
-    if frame.shape[1] == 0:
-        empty = empty_state("Choose strategies or benchmarks to compare.")
-        return figures.comparison_figure({}, theme=theme), empty, None, go.Figure()
-    return draw_comparison(frame, [s for s in symbols or [] if s in frame], theme, view["decimals"])
 
 
 def comparison_returns(slugs: list[str], symbols: list[str], preset: str) -> pd.DataFrame:
@@ -58,8 +65,10 @@ def comparison_returns(slugs: list[str], symbols: list[str], preset: str) -> pd.
         if source:
             series = reads.performance(int(strategy["id"]), source, "daily", None, None, None)
             columns[str(strategy["name"])] = series["ret"]
+    known = set(reads.benchmarks()["symbol"]) | set(reads.BLENDS)
     for symbol in symbols:
-        columns[symbol] = reads.benchmark_returns(symbol)
+        if symbol in known:  # an unknown symbol (a hand-edited link) is left out, not drawn
+            columns[symbol] = reads.benchmark_returns(symbol)
     frame = pd.DataFrame(columns).astype(float)
     if frame.empty:
         return frame
@@ -100,9 +109,4 @@ keep_in_url(
     (ids.strategies, "value"),
     (ids.benchmarks, "value"),
     (ids.preset, "value"),
-)
-clientside_callback(
-    ClientsideFunction("stratwatch", "applyTheme"),
-    Output(ids.theme_sink, "data"),
-    Input(ids.theme, "data"),
 )

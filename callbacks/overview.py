@@ -5,23 +5,23 @@ from __future__ import annotations
 import hashlib
 import logging
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 from dash import (
-    ClientsideFunction,
     Input,
     Output,
     State,
     callback,
-    clientside_callback,
     ctx,
     dcc,
     html,
     no_update,
 )
+from sqlalchemy.exc import OperationalError
 
 from app import divergence, preferences, reads
-from app.auth import current_principal
+from app.auth import current_principal, requires
 from app.components import (
     empty_state,
     error_banner,
@@ -33,24 +33,36 @@ from app.components import (
 )
 from app.scopes import visible
 from callbacks.url_state import keep_in_url
-from data.metrics import format_value
-from pages.overview import ids
+from callbacks.values import is_text, is_texts
+from data.metrics import METRICS, format_value
+from data.schema import Role
+from pages.overview import MAX_SEARCH, ids
 
 log = logging.getLogger(__name__)
+# (header, metric key whose registry label and definition it shows, or None)
 COLUMNS = [
-    "Strategy",
-    "Stage",
-    "Source",
-    "As of",
-    "Last year",
-    "Today",
-    "MTD",
-    "YTD",
-    "vs benchmark",
-    "Sharpe",
-    "Max DD",
-    "Verdict",
+    ("Strategy", None),
+    ("Stage", None),
+    ("Source", None),
+    ("As of", None),
+    ("Last year", None),
+    ("Today", None),
+    ("MTD", "mtd"),
+    ("YTD", "ytd"),
+    ("vs benchmark", None),
+    ("Sharpe", "sharpe"),
+    ("Max drawdown", "max_drawdown"),
+    ("Verdict", None),
 ]
+
+
+def _header(label: str, key: str | None) -> html.Th:
+    if key is None:
+        return html.Th(label, scope="col")
+    metric = METRICS[key]  # the registry's label, its definition on hover
+    return html.Th(
+        html.Abbr(metric.label, title=metric.definition), scope="col", className="sw-num"
+    )
 
 
 @callback(
@@ -63,6 +75,7 @@ COLUMNS = [
     Input(ids.tick, "n_intervals"),
     State(ids.drawn, "data"),
 )
+@requires(Role.VIEWER)
 def update_overview_table(
     stages: list[str] | None,
     search: str | None,
@@ -73,6 +86,8 @@ def update_overview_table(
 ) -> tuple[Any, Any]:
     """Filter the book by stage, text and tags, sort it, and draw it; each tick redraws only
     if something shown changed (a large table costs the browser more than the server)."""
+    if problem := filters_problem(stages, search, tags, sort):
+        return error_banner("These filters are not valid.", problem), None
     table, digest = draw_book(stages or [], search or "", tags or [], sort or "name")
     return (no_update, no_update) if digest is not None and digest == drawn else (table, digest)
 
@@ -83,18 +98,28 @@ def update_overview_table(
     Input(ids.sort, "value"),
     prevent_initial_call=True,
 )
+@requires(Role.VIEWER)
 def remember_overview_view(tags: list[str] | None, sort: str | None) -> Any:
     """Keep the tag filter or sort the user just changed for their next visit; only the field
     changed on the page is saved, so a shared link's other values are not."""
     principal = current_principal()
-    if principal is None:
+    if principal is None or not (is_texts(tags) and is_text(sort)):
         return no_update
     changed = {ids.tag: {"overview_tags": tags or []}, ids.sort: {"overview_sort": sort}}
     try:
-        preferences.update(principal.id, changed.get(ctx.triggered_id, {}))
+        preferences.update(principal.id, changed.get(ctx.triggered_id, {}), audited=False)
     except preferences.PreferencesRefused:  # e.g. a cleared sort: shown, just not kept
         return no_update
     return {"tags": tags or [], "sort": sort}
+
+
+def filters_problem(stages: object, search: object, tags: object, sort: object) -> str | None:
+    """What a hand-made request got wrong in the filters, or None when they can be applied."""
+    if not (is_texts(stages) and is_text(search) and is_texts(tags) and is_text(sort)):
+        return "Stage and tag take lists of names; search and sort take text."
+    if len(search or "") > MAX_SEARCH:
+        return f"Search takes at most {MAX_SEARCH} characters."
+    return None
 
 
 def draw_book(stages: list[str], search: str, tags: list[str], sort: str) -> tuple[Any, str | None]:
@@ -105,11 +130,18 @@ def draw_book(stages: list[str], search: str, tags: list[str], sort: str) -> tup
         decimals = preferences.current()["decimals"]
         shown = sort_book(filter_book(book, stages, search, tags), sort)
         verdicts = divergence.verdicts([int(i) for i in shown["id"]])
-    except Exception:
+    except OperationalError:
         log.exception("overview read failed")
         banner = error_banner(
             "Strategies could not be loaded.",
             "The database did not answer; retrying every few seconds.",
+        )
+        return banner, None
+    except Exception:
+        log.exception("overview failed")
+        banner = error_banner(
+            "Strategies could not be loaded.",
+            "An unexpected error was logged; retrying every few seconds.",
         )
         return banner, None
     if shown.empty:
@@ -147,7 +179,7 @@ def strategy_table(
     rows = [
         html.Tr(
             [
-                html.Td(dcc.Link(row.name, href=f"/strategies/{row.slug}")),
+                html.Td(dcc.Link(row.name, href=f"/strategies/{quote(row.slug, safe='')}")),
                 html.Td(stage_badge(row.stage)),
                 html.Td(row.source or "–", className="sw-caption"),
                 html.Td(
@@ -167,7 +199,7 @@ def strategy_table(
         )
         for row in book.itertuples(index=False)
     ]
-    head = html.Thead(html.Tr([html.Th(c, scope="col") for c in COLUMNS]))
+    head = html.Thead(html.Tr([_header(label, key) for label, key in COLUMNS]))
     return html.Table([head, html.Tbody(rows)], className="table sw-table sw-card")
 
 
@@ -178,10 +210,4 @@ keep_in_url(
     (ids.tag, "value"),
     (ids.sort, "value"),
     (ids.search, "value"),
-)
-
-clientside_callback(
-    ClientsideFunction("stratwatch", "applyTheme"),
-    Output(ids.theme_sink, "data"),
-    Input(ids.theme, "data"),
 )

@@ -1,15 +1,19 @@
-"""Callbacks of the settings page: validate and save each change at once; apply the theme."""
+"""Callbacks of the settings page: validate and save each change at once (the shell applies a new
+theme)."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from dash import ClientsideFunction, Input, Output, callback, clientside_callback, html, no_update
+from dash import Input, Output, callback, html, no_update
 
 from app import preferences
-from app.auth import current_principal
+from app.auth import current_principal, requires
 from app.components import error_banner
+from app.shell import ids as shell_ids
+from callbacks.values import is_texts
+from data.schema import Role
 from pages.settings import ids
 
 log = logging.getLogger(__name__)
@@ -17,7 +21,7 @@ log = logging.getLogger(__name__)
 
 @callback(
     Output(ids.status, "children"),
-    Output(ids.applied_theme, "data"),
+    Output(shell_ids.theme, "data"),  # the shell applies it
     Input(ids.theme, "value"),
     Input(ids.benchmarks, "value"),
     Input(ids.date_range, "value"),
@@ -27,11 +31,16 @@ log = logging.getLogger(__name__)
     Input(ids.severity, "value"),
     prevent_initial_call=True,
 )
+@requires(Role.VIEWER)
 def save_settings(theme, benchmarks, date_range, panels, decimals, alerts, severity) -> tuple:
     """Save the form as it changes; say what is wrong with a value instead of saving it."""
+    if not is_texts(alerts):  # the one value read here rather than in data.preferences
+        return problems_list({"alerts": "must be a list of alert kinds"}), no_update
     changes = settings_changes(theme, benchmarks, date_range, panels, decimals, alerts, severity)
     principal = current_principal()
     try:
+        if not preferences.unsaved(preferences.of_user(principal.id), changes):
+            return "", no_update  # as it appears, or put back as saved: nothing to say or undo
         saved = preferences.update(principal.id, changes)
     except preferences.PreferencesRefused as refused:
         return problems_list(refused.problems), no_update
@@ -64,10 +73,3 @@ def problems_list(problems: dict[str, str]) -> Any:
         className="sw-invalid",
         role="alert",
     )
-
-
-clientside_callback(
-    ClientsideFunction("stratwatch", "applyTheme"),
-    Output(ids.theme_sink, "data"),
-    Input(ids.applied_theme, "data"),
-)

@@ -5,14 +5,23 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from dash import Input, Output, callback, html
+from dash import ClientsideFunction, Input, Output, callback, clientside_callback, html
 
 from app import status
-from app.components import error_banner, warning_banner
+from app.auth import current_principal, requires
+from app.components import error_banner, joined, warning_banner
 from app.shell import ids
 from data import freshness
+from data.schema import Role
 
 log = logging.getLogger(__name__)
+
+
+clientside_callback(  # one theme for every page, applied on load and when settings save one
+    ClientsideFunction("stratwatch", "applyTheme"),
+    Output(ids.theme_sink, "data"),
+    Input(ids.theme, "data"),
+)
 
 
 @callback(
@@ -20,10 +29,11 @@ log = logging.getLogger(__name__)
     Output(ids.status_line, "children"),
     Input(ids.status_tick, "n_intervals"),
 )
+@requires(Role.VIEWER)
 def update_status(_tick: int | None) -> tuple[Any, Any]:
     """Warn about stale data and open circuits; always say how fresh each stream is."""
     try:
-        report = status.report()
+        report = status.report().seen_by(current_principal())
     except Exception:
         log.exception("status read failed")
         down = error_banner("The database is not answering.", "Figures shown may be out of date.")
@@ -45,7 +55,4 @@ def status_line(report: status.Status) -> list:
     parts += [html.Span(f"{p.name}: {p.state.value}") for p in report.providers]
     if not parts:
         return ["No provider sync has run yet (demo data)."]
-    joined: list = []
-    for part in parts:
-        joined += [part, " · "]
-    return joined[:-1]
+    return joined(parts)

@@ -6,13 +6,14 @@ import logging
 from typing import Any
 
 import pandas as pd
-from dash import ClientsideFunction, Input, Output, callback, clientside_callback, no_update
+from dash import Input, Output, callback, no_update
 
 from app import divergence, figures, preferences, reads
-from app.auth import current_principal
+from app.auth import current_principal, requires
 from app.components import comparison_panel, error_banner, frame_table, metrics_table
 from app.scopes import can_see
 from callbacks.url_state import keep_in_url
+from callbacks.values import is_text, is_texts
 from data.benchmarks import short_label
 from data.metrics import (
     drawdown_series,
@@ -24,6 +25,7 @@ from data.metrics import (
     top_drawdowns,
     yearly_returns,
 )
+from data.schema import Role
 from pages.strategy import TRADE_COLUMNS, ids
 
 log = logging.getLogger(__name__)
@@ -52,8 +54,11 @@ DRAWN = [
     Input(ids.log, "value"),
     Input(ids.source, "value"),
 )
+@requires(Role.VIEWER)
 def update_tearsheet(slug, preset, start, end, log_scale, source) -> tuple:
     """Read the tearsheet for the chosen range and source, and draw every panel."""
+    if not all(map(is_text, (slug, preset, start, end, source))) or not is_texts(log_scale):
+        return (*[no_update] * len(DRAWN), error_banner("These controls are not valid."))
     try:
         sheet = load_tearsheet(slug, preset, start, end, source)
     except ValueError as bad:
@@ -68,8 +73,11 @@ def update_tearsheet(slug, preset, start, end, log_scale, source) -> tuple:
 
 
 @callback(Output(ids.comparison, "children"), Input(ids.slug, "data"))
+@requires(Role.VIEWER)
 def update_comparison(slug: str | None) -> Any:
     """The live-vs-backtest verdict with its p-values (whole records, not the range)."""
+    if not is_text(slug):
+        return error_banner("That is not a strategy slug.")
     strategy = reads.strategy(slug) if slug else None
     if not can_see(strategy, current_principal()):
         return error_banner(f"No strategy {slug!r}.")
@@ -86,6 +94,7 @@ def update_comparison(slug: str | None) -> Any:
     Input(ids.dates, "end_date"),
     prevent_initial_call=True,
 )
+@requires(Role.VIEWER)
 def choose_custom_range(start: str | None, end: str | None) -> str:
     """Picking dates switches the preset to Custom."""
     return "Custom" if start or end else "All"
@@ -126,6 +135,8 @@ def resolve_range(
         return reads.preset_start(preset, last), None
     lo = pd.Timestamp(start, tz="UTC") if start else None
     hi = pd.Timestamp(end, tz="UTC") + pd.Timedelta(hours=23, minutes=59) if end else None
+    if lo is pd.NaT or hi is pd.NaT:  # 'NaT' and 'nan' parse, to no date at all
+        raise ValueError("dates are written like 2024-01-31")
     if lo is not None and hi is not None and lo > hi:
         raise ValueError("the start date must come before the end date")
     return lo, hi
@@ -179,10 +190,3 @@ def trade_rows(trades: pd.DataFrame) -> list[dict]:
     for column in ("ts", "exit_ts"):
         rows[column] = pd.to_datetime(rows[column], utc=True).dt.strftime("%Y-%m-%d %H:%M")
     return rows.astype(object).where(rows.notna(), None).to_dict("records")
-
-
-clientside_callback(
-    ClientsideFunction("stratwatch", "applyTheme"),
-    Output(ids.theme_sink, "data"),
-    Input(ids.theme, "data"),
-)

@@ -8,6 +8,7 @@ with their prefix (and no equity: account equity cannot be split between them).
     [[accounts]]
     label = "alpaca-paper"          # unique; provider "alpaca" (default) or "demo"
     paper = true
+    credentials = "FUND2"           # optional: keys ALPACA_API_KEY_ID__FUND2 / ..SECRET_KEY__FUND2
     [[accounts.strategies]]
     slug = "momentum-us"
     order_prefix = "mom-"
@@ -16,6 +17,8 @@ with their prefix (and no equity: account equity cannot be split between them).
 from __future__ import annotations
 
 import json
+import math
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,12 +27,12 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from data.schema import BrokerAccount, Stage, Strategy, StrategyAccount
+from data.schema import BrokerAccount, Strategy, StrategyAccount
+from data.sync_state import forget_account
 from data.versions import CATALOG, Change, record, strategy_scope
-from data.writes import WriteError
+from data.writes import SYNCED, WriteError
 
 PROVIDERS = ("alpaca", "demo")
-SYNCED_STAGES = (Stage.PAPER, Stage.LIVE)
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class StrategyMapping:
 
     slug: str
     order_prefix: str = ""
+    capital: float | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class AccountMapping:
     provider: str = "alpaca"
     paper: bool = True
     strategies: tuple[StrategyMapping, ...] = ()
+    credentials: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,8 @@ class SyncTarget:
     provider: str
     paper: bool
     strategies: tuple[tuple[int, str], ...]
+    capitals: tuple[tuple[int, float], ...] = ()  # sharing strategies whose equity is rebuilt
+    credentials: str | None = None  # the name of the account's key pair; None: the default
 
     @property
     def owner(self) -> int | None:
@@ -69,10 +76,10 @@ class SyncTarget:
 def load_mapping(path: str | Path) -> list[AccountMapping]:
     """Read and validate a mapping file (`.toml` or `.json`)."""
     path = Path(path)
-    text = path.read_text()
     try:
+        text = path.read_text(encoding="utf-8")
         document = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
-    except (ValueError, tomllib.TOMLDecodeError) as error:
+    except (ValueError, tomllib.TOMLDecodeError) as error:  # UnicodeDecodeError is a ValueError
         raise WriteError(
             f"{path}: not valid {path.suffix.lstrip('.') or 'TOML'}: {error}"
         ) from None
@@ -81,7 +88,9 @@ def load_mapping(path: str | Path) -> list[AccountMapping]:
 
 def parse_mapping(document: dict[str, Any]) -> list[AccountMapping]:
     """Validate a mapping document: unique labels, known providers, unambiguous prefixes."""
-    accounts = [_account(item) for item in document.get("accounts", [])]
+    if not isinstance(document, dict) or not isinstance(document.get("accounts", []), list):
+        raise WriteError("the mapping is an object whose `accounts` is a list of accounts")
+    accounts = [_account(_table(item, "every account")) for item in document.get("accounts", [])]
     labels = [a.label for a in accounts]
     if len(set(labels)) != len(labels):
         raise WriteError("account labels must be unique in the mapping file")
@@ -100,12 +109,47 @@ def _account(item: dict[str, Any]) -> AccountMapping:
         raise WriteError(f"account {label}: provider must be one of {PROVIDERS}, not {provider!r}")
     if not isinstance(item.get("paper", True), bool):
         raise WriteError(f"account {label}: paper must be true or false")
+    listed = item.get("strategies", [])
+    if not isinstance(listed, list):
+        raise WriteError(f"account {label}: strategies must be a list")
     strategies = tuple(
-        StrategyMapping(str(s["slug"]), str(s.get("order_prefix", "")))
-        for s in item.get("strategies", [])
+        _strategy(label, _table(s, f"account {label}: every strategy")) for s in listed
     )
     _check_prefixes(label, strategies)
-    return AccountMapping(label, provider, item.get("paper", True), strategies)
+    credentials = item.get("credentials")
+    if credentials is not None:
+        credentials = str(credentials).upper()
+        if not re.fullmatch(r"[A-Z0-9_]{1,32}", credentials):
+            raise WriteError(
+                f"account {label}: credentials name a key pair with 1-32 letters, digits or "
+                f"underscores (ALPACA_API_KEY_ID__<NAME>), not {item['credentials']!r}"
+            )
+    return AccountMapping(label, provider, item.get("paper", True), strategies, credentials)
+
+
+def _table(item: object, what: str) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise WriteError(f"{what} must be a table of fields, not {item!r:.60}")
+    return item
+
+
+def _strategy(label: str, item: dict[str, Any]) -> StrategyMapping:
+    slug, prefix, capital = str(item.get("slug", "")), str(item.get("order_prefix", "")), None
+    if not slug:
+        raise WriteError(f"account {label}: every strategy needs a slug")
+    if "capital" in item:
+        value = item["capital"]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise WriteError(f"account {label}, {slug}: capital must be a number, not {value!r}")
+        if not math.isfinite(value) or value <= 0:
+            raise WriteError(f"account {label}, {slug}: capital must be a positive amount")
+        if prefix == "":
+            raise WriteError(
+                f"account {label}, {slug}: capital is for strategies sharing an account; "
+                "a whole account's equity is the account's own"
+            )
+        capital = float(value)
+    return StrategyMapping(slug, prefix, capital)
 
 
 def _check_prefixes(label: str, strategies: tuple[StrategyMapping, ...]) -> None:
@@ -129,19 +173,30 @@ def apply_mapping(session: Session, accounts: list[AccountMapping]) -> Change:
     for mapping in accounts:
         account = session.scalar(select(BrokerAccount).where(BrokerAccount.label == mapping.label))
         account = account or BrokerAccount(label=mapping.label)
+        was_paper = account.paper
         account.provider, account.paper = mapping.provider, mapping.paper
+        account.credentials = mapping.credentials
         session.add(account)
         session.flush()
-        previous = session.scalars(
-            select(StrategyAccount.strategy_id).where(StrategyAccount.account_id == account.id)
+        rows = session.execute(
+            select(StrategyAccount.strategy_id, StrategyAccount.order_prefix).where(
+                StrategyAccount.account_id == account.id
+            )
         )
-        touched.update(previous)
+        previous = {(sid, prefix) for sid, prefix in rows}
+        touched.update(sid for sid, _prefix in previous)
         session.execute(delete(StrategyAccount).where(StrategyAccount.account_id == account.id))
-        for item in mapping.strategies:
-            strategy_id = _strategy_id(session, item.slug)
+        ids = [_strategy_id(session, s.slug) for s in mapping.strategies]
+        wanted = {(sid, s.order_prefix) for sid, s in zip(ids, mapping.strategies, strict=True)}
+        if wanted != previous or was_paper != mapping.paper:
+            forget_account(session, mapping.label)  # fills passed over before may be theirs now
+        for strategy_id, item in zip(ids, mapping.strategies, strict=True):
             session.add(
                 StrategyAccount(
-                    strategy_id=strategy_id, account_id=account.id, order_prefix=item.order_prefix
+                    strategy_id=strategy_id,
+                    account_id=account.id,
+                    order_prefix=item.order_prefix,
+                    capital=item.capital,
                 )
             )
             touched.add(strategy_id)
@@ -160,18 +215,26 @@ def _strategy_id(session: Session, slug: str) -> int:
 def sync_targets(session: Session) -> list[SyncTarget]:
     """Accounts with at least one strategy in paper or live, and those strategies."""
     rows = session.execute(
-        select(BrokerAccount, StrategyAccount.strategy_id, StrategyAccount.order_prefix)
+        select(
+            BrokerAccount,
+            StrategyAccount.strategy_id,
+            StrategyAccount.order_prefix,
+            StrategyAccount.capital,
+        )
         .join(StrategyAccount, StrategyAccount.account_id == BrokerAccount.id)
         .join(Strategy, Strategy.id == StrategyAccount.strategy_id)
-        .where(Strategy.stage.in_(SYNCED_STAGES))
+        .where(Strategy.stage.in_(SYNCED))
         .order_by(BrokerAccount.label, StrategyAccount.order_prefix)
     ).all()
-    grouped: dict[int, tuple[BrokerAccount, list[tuple[int, str]]]] = {}
-    for account, strategy_id, prefix in rows:
-        grouped.setdefault(account.id, (account, []))[1].append((strategy_id, prefix))
+    grouped: dict[int, tuple[BrokerAccount, list[tuple[int, str]], list[tuple[int, float]]]] = {}
+    for account, strategy_id, prefix, capital in rows:
+        _, pairs, capitals = grouped.setdefault(account.id, (account, [], []))
+        pairs.append((strategy_id, prefix))
+        if capital is not None and prefix != "":
+            capitals.append((strategy_id, capital))
     return [
-        SyncTarget(a.id, a.label, a.provider, a.paper, tuple(pairs))
-        for a, pairs in grouped.values()
+        SyncTarget(a.id, a.label, a.provider, a.paper, tuple(pairs), tuple(capitals), a.credentials)
+        for a, pairs, capitals in grouped.values()
     ]
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from data.calendar import exchange_calendar
 from data.comparison import significance as sig
 from data.metrics.drawdown import max_drawdown
 from data.metrics.panel import as_panel
@@ -50,17 +50,12 @@ class CheckResult:
 
 def trading_sessions(start: pd.Timestamp, end: pd.Timestamp, calendar: str = "XNYS"):
     """Session dates of an exchange calendar between start and end, inclusive."""
-    import exchange_calendars as xc
-
-    with warnings.catch_warnings():
-        # exchange_calendars 4.x still reads Series.values, deprecated by pandas 3
-        warnings.simplefilter("ignore", DeprecationWarning)
-        cal = xc.get_calendar(calendar)
-        lo, hi = (
-            max(pd.Timestamp(start), cal.first_session),
-            min(pd.Timestamp(end), cal.last_session),
-        )
-        return cal.sessions_in_range(lo, hi)
+    cal = exchange_calendar(calendar)
+    lo, hi = (
+        max(pd.Timestamp(start), cal.first_session),
+        min(pd.Timestamp(end), cal.last_session),
+    )
+    return cal.sessions_in_range(lo, hi)
 
 
 def _dates(index: pd.Index) -> pd.DatetimeIndex:

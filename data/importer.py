@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-import hashlib
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.importer_rules import ImportRefused, check_series, check_trades, read_table
+from data.importer_rules import (
+    ImportRefused,
+    check_series,
+    equity_problems,
+    over_limit,
+    read_table,
+    return_problems,
+)
+from data.importer_trades import check_trades
 from data.schema import PerformancePoint, Resolution, Series, Source, Strategy
 from data.versions import Change
 from data.writes import ensure_strategy, write_performance, write_trades
@@ -41,15 +50,45 @@ class ImportResult:
 
 
 def parse_series(
-    data: bytes, name: str, *, max_bytes: int, strategy: str | None = None
+    data: bytes,
+    name: str,
+    *,
+    max_bytes: int,
+    strategy: str | None = None,
+    max_rows: int | None = None,
 ) -> ParsedSeries:
-    """Parse and validate a series file; raise ImportRefused listing every problem found."""
+    """Parse and validate a series file; raise ImportRefused listing every problem found.
+
+    `max_rows` bounds the rows (a compressed Parquet file can hold millions in a few MB): more
+    are refused before any row is checked.
+    """
+    if max_rows is not None and (rows := _parquet_rows(data, name)) is not None:
+        _check_rows(rows, max_rows, name)  # from the file's footer: before reading a row
     table = read_table(data, name, max_bytes=max_bytes)
+    if max_rows is not None:
+        _check_rows(len(table), max_rows, name)
     frame, given, problems = check_series(table, strategy)
     if problems:
         raise ImportRefused(problems)
     midnight = (frame.index == frame.index.normalize()).all()
     return ParsedSeries(frame, given, Resolution.DAILY if midnight else Resolution.INTRADAY)
+
+
+def _check_rows(rows: int, max_rows: int, name: str) -> None:
+    if rows > max_rows:
+        raise ImportRefused(
+            [f"{name}: {rows:,} rows is over the {max_rows:,} rows limit of one upload"]
+        )
+
+
+def _parquet_rows(data: bytes, name: str) -> int | None:
+    """The row count a Parquet file's footer declares (None: not Parquet, or unreadable)."""
+    if not name.endswith(".parquet"):
+        return None
+    try:
+        return pq.ParquetFile(io.BytesIO(data)).metadata.num_rows
+    except (OSError, ValueError):  # read_table says what is wrong with it
+        return None
 
 
 def parse_trades(data: bytes, name: str, *, max_bytes: int) -> pd.DataFrame:
@@ -58,8 +97,6 @@ def parse_trades(data: bytes, name: str, *, max_bytes: int) -> pd.DataFrame:
     frame, problems = check_trades(table)
     if problems:
         raise ImportRefused(problems)
-    if "trade_key" not in frame:
-        frame = frame.assign(trade_key=[_row_key(row) for row in frame.itertuples(index=False)])
     return frame
 
 
@@ -102,7 +139,8 @@ def store(
         raise ImportRefused([f"unknown strategy {strategy!r}: create it first, or pass --create"])
     target, change = ensure_strategy(session, strategy)
     frame = _with_equity(session, target.id, source, parsed)
-    change |= write_performance(session, target.id, source, frame, parsed.resolution)
+    keep = "returns" if parsed.given == "return" else "equity"
+    change |= write_performance(session, target.id, source, frame, parsed.resolution, keep)
     if trades is not None:
         change |= write_trades(session, target.id, source, trades)
     return ImportResult(
@@ -120,7 +158,10 @@ def store(
 def _with_equity(
     session: Session, strategy_id: int, source: Source, parsed: ParsedSeries
 ) -> pd.DataFrame:
-    """Complete equity or returns, chaining onto the stored point before the file's first date."""
+    """Complete equity or returns, chaining onto the stored point before the file's first date.
+
+    The file's own rows were checked; chained onto stored equity they are checked again.
+    """
     frame = parsed.frame
     previous = session.scalar(
         select(PerformancePoint.equity)
@@ -135,22 +176,26 @@ def _with_equity(
         .limit(1)
     )
     if parsed.given == "return":
-        equity = (previous or 1.0) * np.cumprod(1.0 + frame["ret"].to_numpy())
+        ret = frame["ret"].to_numpy()
+        with np.errstate(over="ignore"):
+            equity = (previous or 1.0) * np.cumprod(1.0 + ret)
+        if problems := return_problems(ret, equity):
+            raise ImportRefused(problems)
         return frame.assign(equity=equity)
-    chained = np.concatenate([[previous if previous else np.nan], frame["equity"].to_numpy()])
-    return frame.assign(ret=chained[1:] / chained[:-1] - 1.0)
+    equity = frame["equity"].to_numpy()
+    before = np.concatenate([[previous if previous else np.nan], equity[:-1]])
+    ret, problems = equity_problems(before, equity)
+    if problems:
+        raise ImportRefused(problems)
+    return frame.assign(ret=ret)
 
 
 def _read(path: Path, max_bytes: int) -> bytes:
     if not path.exists():
         raise ImportRefused([f"{path}: no such file"])
+    if not path.is_file():
+        raise ImportRefused([f"{path}: not a file"])
     size = path.stat().st_size
     if size > max_bytes:
-        raise ImportRefused(
-            [f"{path.name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit"]
-        )
+        raise ImportRefused([f"{path.name}: {over_limit(size, max_bytes)}"])
     return path.read_bytes()
-
-
-def _row_key(row: tuple) -> str:
-    return hashlib.sha1(repr(tuple(row)).encode()).hexdigest()[:32]

@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -28,20 +29,29 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+class MigrationRefused(ValueError):
+    """A migration that cannot run as asked (an unknown revision, a wrong direction)."""
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema up to `revision` in one transaction."""
-    config = alembic_config(engine)
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, revision)
+    _migrate(engine, command.upgrade, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Take the schema down to `revision` ("base" drops everything)."""
+    _migrate(engine, command.downgrade, revision)
+
+
+def _migrate(engine: Engine, step, revision: str) -> None:
     config = alembic_config(engine)
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, revision)
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            step(config, revision)
+    except CommandError as error:  # nothing ran: the transaction is rolled back
+        known = ", ".join(s.revision for s in ScriptDirectory.from_config(config).walk_revisions())
+        raise MigrationRefused(f"{error} (revisions: {known}, head, base)") from None
 
 
 def current_revision(engine: Engine) -> str | None:

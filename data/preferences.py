@@ -93,6 +93,13 @@ def _symbols(value: object) -> str | None:
     return problem
 
 
+def _tags(value: object) -> str | None:
+    problem = _subset(None)(value)
+    if problem is None and any(not (0 < len(v) <= 64) or not v.isprintable() for v in value):
+        problem = "tags are 1 to 64 printable characters"
+    return problem
+
+
 CHECKS = {
     "theme": _choice(THEMES),
     "benchmarks": _symbols,
@@ -103,7 +110,7 @@ CHECKS = {
     "alerts_email": _flag,
     "alert_severity": _choice(SEVERITIES),
     "overview_sort": _choice(SORTS),
-    "overview_tags": _subset(None),
+    "overview_tags": _tags,
 }
 
 

@@ -96,6 +96,36 @@ def stored_trade_keys(
     return set(found)
 
 
+FILL_COLUMNS = ["trade_key", "ts", "symbol", "side", "quantity", "price", "fee"]
+
+
+def stored_fills(session: Session, strategy_id: int, source: str) -> pd.DataFrame:
+    """Every stored fill of a strategy's source, oldest first (columns FILL_COLUMNS)."""
+    rows = session.execute(
+        select(*(getattr(Trade, c) for c in FILL_COLUMNS))
+        .where(Trade.strategy_id == strategy_id, Trade.source == source)
+        .order_by(Trade.ts)
+    ).all()
+    frame = rows_frame(rows, FILL_COLUMNS)
+    frame["ts"] = pd.to_datetime(frame["ts"], utc=True)
+    return frame
+
+
+def last_point(
+    session: Session, strategy_id: int, source: str, resolution: Resolution | str
+) -> dt.datetime | None:
+    """The timestamp of a strategy's newest stored point for one source and resolution."""
+    return session.scalar(
+        select(func.max(PerformancePoint.ts))
+        .join(Series, Series.id == PerformancePoint.series_id)
+        .where(
+            Series.strategy_id == strategy_id,
+            Series.source == source,
+            Series.resolution == Resolution(resolution).value,
+        )
+    )
+
+
 def from_first_change(fresh: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
     """`fresh` from its first row that is new or differs from `stored`; empty when nothing changed.
 

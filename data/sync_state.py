@@ -22,6 +22,23 @@ def account_key(label: str, stream: str) -> str:
     return f"account:{label}:{stream}"
 
 
+ACCOUNT_STREAMS = ("daily", "intraday", "fills")
+
+
+def forget_account(session: Session, label: str) -> None:
+    """Drop an account's watermarks: its next sync reads the whole backfill window again.
+
+    Needed when the strategies it serves change (a new mapping, a strategy promoted to paper or
+    live): fills matching no synced strategy are passed over, and only a full re-read finds them.
+    Trade keys and unchanged equity make the re-read write only what is new.
+    """
+    for stream in ACCOUNT_STREAMS:
+        state = session.get(SyncState, account_key(label, stream))
+        if state is not None:
+            session.delete(state)
+    session.flush()
+
+
 def provider_key(name: str) -> str:
     """The health row of one provider's circuit breaker."""
     return f"provider:{name}"

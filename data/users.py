@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from data.schema import ApiToken, Role, Team, User, utcnow
 
 ROLE_ORDER = [Role.VIEWER, Role.ANALYST, Role.TRADER, Role.ADMIN]
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # failures in a row from one address lock that address out of the account
+ACCOUNT_MAX_FAILURES = 50  # failures in a row from anywhere lock the account itself
 LOCKOUT = dt.timedelta(minutes=15)
 MIN_PASSWORD = 12
 SCRYPT = {"n": 2**15, "r": 8, "p": 1}  # ~50 ms and 32 MiB per hash on this class of machine
@@ -106,29 +107,55 @@ def set_role(session: Session, email: str, role: Role | str) -> User:
 
 
 def set_active(session: Session, email: str, active: bool) -> User:
-    """Disable (ending every session) or re-enable an account."""
+    """Disable (ending every session and revoking every API token: re-enabling brings none of
+    them back) or re-enable an account, which also lifts a lockout."""
     user = find(session, email)
     user.is_active = active
     user.session_version += 1
+    if active:
+        user.failed_logins, user.locked_until = 0, None
+    else:
+        for token in session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        ):
+            token.revoked_at = utcnow()
     return user
 
 
 def authenticate(
-    session: Session, email: str, password: str, now: dt.datetime | None = None
+    session: Session,
+    email: str,
+    password: str,
+    now: dt.datetime | None = None,
+    *,
+    address_locked: bool = False,
 ) -> tuple[User | None, str]:
-    """Check a sign-in; returns (user, "") or (None, reason). Failures count towards a lockout."""
+    """Check a sign-in; returns (user, "") or (None, reason).
+
+    The password is always hashed once, whatever the outcome, so the time taken tells nothing
+    of whether the account exists, is locked, disabled or has no password. `address_locked`
+    refuses an address that has failed MAX_FAILURES times for this account (the caller counts
+    per address, so a stranger cannot lock the owner out); ACCOUNT_MAX_FAILURES failures in a
+    row from anywhere lock the account itself for LOCKOUT (a guessing attack spread over many
+    addresses).
+    """
     now = now or utcnow()
-    user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    # the row is locked until commit, so parallel guesses cannot overwrite each other's count
+    # (SQLite serialises write transactions anyway and ignores FOR UPDATE)
+    user = session.scalar(
+        select(User).where(func.lower(User.email) == email.strip().lower()).with_for_update()
+    )
+    stored = user.password_hash if user is not None and user.password_hash else None
+    right = check_password(stored or _dummy_hash(), password) and stored is not None
     if user is None:
-        check_password(_dummy_hash(), password)  # same work whether or not the account exists
         return None, "unknown"
-    if user.locked_until is not None and user.locked_until > now:
+    if address_locked or (user.locked_until is not None and user.locked_until > now):
         return None, "locked"
     if not user.is_active:
         return None, "disabled"
-    if not check_password(user.password_hash, password):
+    if not right:
         user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILURES:
+        if user.failed_logins >= ACCOUNT_MAX_FAILURES:
             user.locked_until, user.failed_logins = now + LOCKOUT, 0
             return None, "locked"
         return None, "password"

@@ -25,6 +25,11 @@ def series_scope(strategy_id: int, source: str) -> str:
     return f"strategy:{strategy_id}:{source}"
 
 
+def account_scope(account_id: int) -> str:
+    """The scope of a broker account's reported state and positions."""
+    return f"account:{account_id}"
+
+
 def benchmark_scope(symbol: str) -> str:
     """The scope of one benchmark's bars."""
     return f"benchmark:{symbol}"

@@ -2,33 +2,53 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from data.bulk import upsert_frame
 from data.schema import (
     Benchmark,
     BenchmarkBar,
+    BrokerAccount,
     PerformancePoint,
     Resolution,
     Series,
     Source,
     Stage,
     Strategy,
+    StrategyAccount,
     Trade,
 )
+from data.sync_state import forget_account
 from data.versions import CATALOG, Change, benchmark_scope, record, series_scope, strategy_scope
 
 BAR_COLUMNS = ["open", "high", "low", "close", "volume"]
+SYNCED = (Stage.PAPER, Stage.LIVE)  # stages whose broker accounts are synced
 TRADE_COLUMNS = ["trade_key", "ts", "symbol", "side", "quantity", "price", "fee", "pnl", "exit_ts"]
+
+
+SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
 
 class WriteError(ValueError):
     """A write was refused before touching the store; the message says why."""
+
+
+def check_slug(slug: object) -> str:
+    """`slug` if it can name a strategy in a URL path, else WriteError saying what one is."""
+    if not isinstance(slug, str) or not SLUG.fullmatch(slug):
+        shown = repr(slug) if len(repr(slug)) <= 80 else repr(slug)[:77] + "..."
+        raise WriteError(
+            f"strategy slug {shown} is not valid: use 1 to 64 lowercase letters, digits, '-' or "
+            "'_', starting with a letter or digit (e.g. 'atlas-momentum')"
+        )
+    return slug
 
 
 def ensure_strategy(session: Session, slug: str, **fields: object) -> tuple[Strategy, Change]:
@@ -36,6 +56,7 @@ def ensure_strategy(session: Session, slug: str, **fields: object) -> tuple[Stra
     strategy = session.scalar(select(Strategy).where(Strategy.slug == slug))
     if strategy is not None:
         return strategy, Change()
+    check_slug(slug)
     fields.setdefault("name", slug.replace("-", " ").title())
     fields.setdefault("stage", Stage.BACKTEST)
     strategy = Strategy(slug=slug, **fields)
@@ -82,12 +103,23 @@ def write_performance(
     source: Source | str,
     frame: pd.DataFrame,
     resolution: Resolution | str = Resolution.DAILY,
+    keep: str = "equity",
 ) -> Change:
-    """Upsert an equity curve: `frame` indexed by UTC timestamps with `equity` and `ret` columns."""
+    """Upsert an equity curve: `frame` indexed by UTC timestamps with `equity` and `ret` columns.
+
+    Stored points after the frame are chained onto its last point, keeping what the data was
+    given as: with keep="equity" their levels stay and the first one's return is recomputed;
+    with keep="returns" their returns stay and their levels are rescaled.
+    """
+    if keep not in ("equity", "returns"):
+        raise WriteError(f"keep must be 'equity' or 'returns', not {keep!r}")
     _require_utc_index(frame)
     _require_finite(frame, ["equity"])
     if (frame["equity"] <= 0).any():
         raise WriteError("equity must be positive on every row")
+    returns = frame["ret"].to_numpy(float)
+    if np.isinf(returns).any() or (returns <= -1.0).any():
+        raise WriteError("a return must be finite and above -100% (or missing on a first point)")
     series_id = ensure_series(session, strategy_id, source, resolution)
     rows = pd.DataFrame(
         {
@@ -100,8 +132,48 @@ def write_performance(
     count = upsert_frame(
         session, table, rows, ["series_id", "ts"], {"series_id": series_id}, time_column="ts"
     )
+    frame = frame.sort_index()
+    count += _rechain_after(
+        session, series_id, frame.index[-1].to_pydatetime(), float(frame["equity"].iloc[-1]), keep
+    )
     scopes = [strategy_scope(strategy_id), series_scope(strategy_id, Source(source).value)]
     return _recorded(session, scopes, count)
+
+
+def _rechain_after(
+    session: Session, series_id: int, last: dt.datetime, equity: float, keep: str
+) -> int:
+    """Chain the stored points after `last` onto its new `equity`; return the rows changed."""
+    point = PerformancePoint
+    following = session.execute(
+        select(point.ts, point.equity, point.ret)
+        .where(point.series_id == series_id, point.ts > last)
+        .order_by(point.ts)
+        .limit(1)
+    ).first()
+    if following is None:
+        return 0
+    ts, next_equity, next_ret = following
+    if keep == "returns" and next_ret is not None and np.isfinite(next_ret):
+        factor = equity * (1.0 + next_ret) / next_equity
+        if not np.isfinite(factor) or factor <= 0:
+            raise WriteError(f"the stored points from {ts:%Y-%m-%d} on cannot be rescaled to it")
+        if np.isclose(factor, 1.0, rtol=1e-12, atol=0.0):
+            return 0
+        return session.execute(
+            update(point)
+            .where(point.series_id == series_id, point.ts > last)
+            .values(equity=point.equity * factor)
+        ).rowcount
+    with np.errstate(over="ignore"):
+        ret = next_equity / equity - 1.0
+    if not np.isfinite(ret):
+        raise WriteError(f"the return into the stored point of {ts:%Y-%m-%d} would be infinite")
+    if next_ret is not None and np.isclose(ret, next_ret, rtol=1e-12, atol=1e-15):
+        return 0
+    return session.execute(
+        update(point).where(point.series_id == series_id, point.ts == ts).values(ret=ret)
+    ).rowcount
 
 
 def append_equity(
@@ -173,9 +245,22 @@ def write_trades(
 
 
 def set_stage(session: Session, strategy: Strategy, stage: Stage) -> Change:
-    """Move a strategy to `stage` (the approval flow decides whether it may)."""
+    """Move a strategy to `stage` (the approval flow decides whether it may).
+
+    Entering paper or live makes its broker accounts re-read their history on the next sync:
+    fills made before, matching no synced strategy then, are found and attributed.
+    """
+    entering = stage in SYNCED and strategy.stage not in SYNCED
     strategy.stage = stage
     session.flush()
+    if entering:
+        labels = session.scalars(
+            select(BrokerAccount.label)
+            .join(StrategyAccount, StrategyAccount.account_id == BrokerAccount.id)
+            .where(StrategyAccount.strategy_id == strategy.id)
+        )
+        for label in labels.all():
+            forget_account(session, label)
     return record(session, [CATALOG, strategy_scope(strategy.id)], 1)
 
 

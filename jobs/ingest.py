@@ -20,8 +20,8 @@ from data.providers.checks import check_continues
 from data.providers.sessions import (
     active_session,
     last_settled_session,
-    session_bounds,
     sessions_back,
+    unfinished_session,
 )
 from data.schema import Resolution
 from data.stored import TOLERANCE, first_bar, from_first_change, stored_bars, stored_closes
@@ -161,13 +161,9 @@ def _rest_of_marked_session(
     provider: MarketData, spec: BenchmarkSpec, mark: dt.datetime
 ) -> pd.DataFrame | None:
     """After an outage that began mid-session, the minutes from the watermark to that close."""
-    try:
-        opened, closed = session_bounds(pd.Timestamp(mark).tz_convert("America/New_York").date())
-    except ValueError:  # the watermark's date is not a session: nothing was left unread
+    if (bounds := unfinished_session(mark)) is None:
         return None
-    if not opened <= mark < closed:
-        return None
-    tail = provider.minute_bars(spec.symbol, mark, closed)
+    tail = provider.minute_bars(spec.symbol, mark, bounds[1])
     check_continues(tail.index, mark, f"{provider.name} {spec.symbol} minute")
     return tail
 

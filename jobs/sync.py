@@ -3,7 +3,9 @@
 `sync-accounts` runs every 3 minutes. Per account, everything is fetched and checked first, then
 written in one transaction with the watermarks; a failure writes nothing and the next run resumes
 from the watermarks. Equity goes to the strategy owning the whole account (empty order prefix);
-fills go to the strategy whose prefix starts their client order id.
+fills go to the strategy whose prefix starts their client order id, and a sharing strategy with
+a capital gets a daily equity rebuilt from its fills (jobs.shared_equity). The account's status
+and open positions are kept as the broker last reported them.
 """
 
 from __future__ import annotations
@@ -15,30 +17,34 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from data.account_state import record_account_state
 from data.accounts import SyncTarget, attribute, sync_targets
 from data.providers import (
+    AccountInfo,
     Broker,
     Fill,
     IncompleteData,
+    MarketData,
+    PositionInfo,
     broker_for,
+    market_data_for,
 )
-from data.providers.checks import check_continues
-from data.providers.sessions import active_session, last_settled_session, sessions_back
 from data.schema import Resolution, Source
 from data.stored import from_first_change, stored_equity, stored_trade_keys
 from data.sync_state import (
+    ACCOUNT_STREAMS,
     account_key,
     mark_success,
     watermark,
 )
 from data.versions import Change
 from data.writes import append_equity, write_trades
+from jobs.account_equity import daily_equity, intraday_equity
 from jobs.context import JobConfig, JobContext, JobSpec
 from jobs.each import run_each
+from jobs.shared_equity import Rebuilt, rebuild
 
-OVERLAP_SESSIONS = 3  # daily equity re-read behind the watermark (the last point may have moved)
 FILL_OVERLAP = dt.timedelta(days=1)  # late-posted fills are re-read; trade keys dedupe them
-STREAMS = ("daily", "intraday", "fills")
 
 
 class SyncError(RuntimeError):
@@ -54,6 +60,9 @@ class Fetched:
     trades: dict[int, pd.DataFrame] = field(default_factory=dict)
     fills_mark: dt.datetime | None = None
     unattributed: int = 0
+    shared: Rebuilt = field(default_factory=Rebuilt)
+    info: AccountInfo | None = None
+    positions: list[PositionInfo] = field(default_factory=list)
 
 
 def job_specs(config: JobConfig) -> list[JobSpec]:
@@ -71,11 +80,21 @@ def job_specs(config: JobConfig) -> list[JobSpec]:
 def run(ctx: JobContext) -> str:
     """Sync every mapped account with the configured broker credentials."""
     settings = ctx.config.providers
-    return sync_accounts(ctx, lambda t: broker_for(t.provider, t.label, t.paper, settings))
+    return sync_accounts(
+        ctx,
+        lambda t: broker_for(t.provider, t.label, t.paper, settings, credentials=t.credentials),
+    )
 
 
-def sync_accounts(ctx: JobContext, brokers: Callable[[SyncTarget], Broker]) -> str:
-    """Sync each account in turn; raise at the end if any failed."""
+def sync_accounts(
+    ctx: JobContext,
+    brokers: Callable[[SyncTarget], Broker],
+    market: Callable[[], MarketData] | None = None,
+) -> str:
+    """Sync each account in turn; raise at the end if any failed. `market` gives the closes that
+    sharing strategies' equity is rebuilt from (made only when one needs them)."""
+    settings = ctx.config.providers
+    market = market or (lambda: market_data_for(settings))
     with ctx.db.reading() as session:
         targets = sync_targets(session)
     if not targets:
@@ -83,61 +102,43 @@ def sync_accounts(ctx: JobContext, brokers: Callable[[SyncTarget], Broker]) -> s
     outcome = run_each(
         ctx,
         targets,
-        lambda target: _sync(ctx, brokers(target), target),
+        lambda target: _sync(ctx, brokers(target), market, target),
         label=lambda target: target.label,
-        failure_keys=lambda target: [
-            account_key(target.label, stream)
-            for stream in (STREAMS if target.owner is not None else ("fills",))
-        ],
+        failure_keys=lambda target: [account_key(target.label, s) for s in _streams(target)],
     )
     summary = f"synced {'; '.join(outcome.done) or 'no account'}"
     outcome.raise_if_failed(SyncError, summary)
     return summary
 
 
-def _sync(ctx: JobContext, broker: Broker, target: SyncTarget) -> str:
+def _streams(target: SyncTarget) -> tuple[str, ...]:
+    if target.owner is not None:
+        return ACCOUNT_STREAMS
+    return ("daily", "fills") if target.capitals else ("fills",)
+
+
+def _sync(
+    ctx: JobContext, broker: Broker, market: Callable[[], MarketData], target: SyncTarget
+) -> str:
     now = ctx.now()
     with ctx.db.reading() as session:
-        marks = {s: watermark(session, account_key(target.label, s)) for s in STREAMS}
-    info, positions = broker.account(), broker.positions()
-    fetched = Fetched()
+        marks = {s: watermark(session, account_key(target.label, s)) for s in ACCOUNT_STREAMS}
+    fetched = Fetched(info=broker.account(), positions=broker.positions())
     if target.owner is not None:
-        fetched.daily = _daily_equity(ctx, broker, marks["daily"], now)
-        fetched.intraday = _intraday_equity(broker, marks["intraday"], now)
+        fetched.daily = daily_equity(ctx, broker, marks["daily"], now)
+        fetched.intraday = intraday_equity(broker, marks["intraday"], now)
     _fetch_fills(ctx, broker, target, marks["fills"], now, fetched)
+    if target.capitals:
+        source = Source.PAPER if target.paper else Source.LIVE
+        fetched.shared = rebuild(ctx, market, target, fetched.trades, source, now)
     written = _write(ctx, target, fetched, now)
+    info = fetched.info
     state = info.status if info.active else f"{info.status}, trading blocked"
     extra = f", {fetched.unattributed} fills matched no prefix" if fetched.unattributed else ""
-    return f"{target.label} ({state}, {len(positions)} positions): {written}{extra}"
-
-
-def _daily_equity(
-    ctx: JobContext, broker: Broker, mark: dt.datetime | None, now: dt.datetime
-) -> pd.Series:
-    if mark is None:
-        start = (pd.Timestamp(now) - pd.DateOffset(years=ctx.config.backfill_years)).date()
-    else:
-        start = sessions_back(mark.date(), OVERLAP_SESSIONS)
-    first = dt.datetime.combine(start, dt.time(), dt.UTC)
-    series = broker.equity_history(first, now, Resolution.DAILY)
-    what = f"{broker.name} daily equity"
-    if mark is not None:  # stored and fetched points must join up, with no gap (adapter-checked)
-        check_continues(series.index, mark, what)
-    if series.empty:
-        return series
-    if series.index[-1].date() < last_settled_session(now):
-        raise IncompleteData(f"{what} ends {series.index[-1].date()}: later sessions are missing")
-    return series
-
-
-def _intraday_equity(
-    broker: Broker, mark: dt.datetime | None, now: dt.datetime
-) -> pd.Series | None:
-    session = active_session(now)
-    if session is None:
-        return None
-    start = session[0] if mark is None else max(session[0], mark)
-    return broker.equity_history(start, min(now, session[1]), Resolution.INTRADAY)
+    summary = f"{target.label} ({state}, {len(fetched.positions)} positions): {written}{extra}"
+    if fetched.shared.problems:  # written all the rest; the job still fails, naming the problem
+        raise IncompleteData(f"{summary}; equity not rebuilt: {'; '.join(fetched.shared.problems)}")
+    return summary
 
 
 def _fetch_fills(
@@ -151,7 +152,8 @@ def _fetch_fills(
     years = pd.DateOffset(years=ctx.config.backfill_years)
     after = (pd.Timestamp(now) - years).to_pydatetime() if mark is None else mark - FILL_OVERLAP
     fills = broker.fills(after, now)
-    if not fills:
+    if not fills:  # nothing new: the next run reads from here (less the overlap), not years back
+        fetched.fills_mark = now
         return
     fetched.fills_mark = max(f.ts for f in fills)
     orders = {}
@@ -188,6 +190,10 @@ def _write(ctx: JobContext, target: SyncTarget, fetched: Fetched, now: dt.dateti
         change, points = _write_equity(session, target, fetched, source, now)
         written, fills = _write_trades(session, fetched, source)
         mark_success(session, account_key(target.label, "fills"), now, fetched.fills_mark)
+        if fetched.info is not None:
+            change |= record_account_state(
+                session, target.account_id, fetched.info, fetched.positions
+            )
     change |= written
     if change.scopes:
         ctx.on_change(change)
@@ -211,6 +217,15 @@ def _write_equity(
             points += len(new)
         mark = series.index[-1].to_pydatetime() if len(series) else None
         mark_success(session, account_key(target.label, stream), now, mark)
+    for strategy_id, series in fetched.shared.equity.items():
+        new = _new_equity(session, strategy_id, source, Resolution.DAILY, series)
+        if len(new):
+            change |= append_equity(session, strategy_id, source, new, Resolution.DAILY)
+            points += len(new)
+    if target.owner is None and target.capitals and not fetched.shared.problems:
+        mark = max((s.index[-1] for s in fetched.shared.equity.values() if len(s)), default=None)
+        daily = account_key(target.label, "daily")
+        mark_success(session, daily, now, mark.to_pydatetime() if mark is not None else None)
     return change, points
 
 

@@ -24,6 +24,9 @@ ACTIONS = [
     "token-created",
     "token-revoked",
     "team-changed",
+    "preferences-saved",
+    "import",
+    "brokers-mapped",
 ]
 
 

@@ -27,8 +27,6 @@ class ids:
     relative = "compare-relative"
     metrics = "compare-metrics"
     correlation = "compare-correlation"
-    theme = "compare-theme"
-    theme_sink = "compare-theme-sink"
 
 
 def options() -> tuple[list[dict], list[str]]:
@@ -52,8 +50,6 @@ def layout(s: str = "", b: str | None = None, range: str | None = None, **_q: st
             html.H1("Compare", className="h4 mb-3"),
             dcc.Store(id=ids.query_keys, data=QUERY_KEYS),
             dcc.Store(id=ids.query),
-            dcc.Store(id=ids.theme, data=prefs["theme"]),
-            dcc.Store(id=ids.theme_sink),
             html.Div(
                 [
                     html.Label("Strategies", htmlFor=ids.strategies, className="visually-hidden"),

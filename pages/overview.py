@@ -5,6 +5,8 @@ from __future__ import annotations
 from dash import dcc, html
 
 from app import preferences, reads
+from app.auth import current_principal
+from app.scopes import visible
 
 PATH = "/"
 TITLE = "Overview · Stratwatch"
@@ -30,14 +32,13 @@ class ids:
     sort = "overview-sort"
     table = "overview-table"
     tick = "overview-tick"
-    theme = "overview-theme"
-    theme_sink = "overview-theme-sink"
     drawn = "overview-drawn"  # a digest of what the table shows
     saved = "overview-saved"
     query_keys = "overview-query-keys"
     query = "overview-query"
 
 
+MAX_SEARCH = 200  # characters: longer patterns are refused by the string engine
 QUERY_KEYS = ["stage", "tag", "sort", "q"]  # the URL's names for stage, tag, sort and search
 
 
@@ -48,9 +49,9 @@ def _listed(text: str | None, allowed: list[str] | None = None) -> list[str]:
 
 
 def tag_options() -> list[str]:
-    """Every tag in the book (a small cached list)."""
+    """Every tag of the strategies the caller may see (a small cached list)."""
     try:
-        tags = reads.strategies()["tags"]
+        tags = visible(reads.strategies(), current_principal())["tags"]
     except Exception:  # the table's callback reports the failure; filters still render
         return []
     return sorted({tag for row in tags for tag in row or []})
@@ -70,8 +71,6 @@ def layout(
     return html.Div(
         [
             html.H1("Strategies", className="h4 mb-3"),
-            dcc.Store(id=ids.theme, data=view["theme"]),
-            dcc.Store(id=ids.theme_sink),
             dcc.Store(id=ids.saved),
             dcc.Store(id=ids.drawn),
             dcc.Store(id=ids.query_keys, data=QUERY_KEYS),
@@ -108,6 +107,7 @@ def layout(
                         type="search",
                         value=q or "",
                         placeholder="Search name, style or tag",
+                        maxLength=MAX_SEARCH,
                         debounce=0.3,
                         className="form-control",
                     ),

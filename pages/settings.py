@@ -23,8 +23,6 @@ class ids:
     alerts = "settings-alerts"
     severity = "settings-severity"
     status = "settings-status"
-    applied_theme = "settings-applied-theme"
-    theme_sink = "settings-theme-sink"
 
 
 def _field(label: str, control: object, control_id: str, hint: str = "") -> html.Div:
@@ -53,8 +51,6 @@ def layout(**_query: str) -> html.Div:
     return html.Div(
         [
             html.H1("Settings", className="h4 mb-3"),
-            dcc.Store(id=ids.applied_theme, data=prefs["theme"]),
-            dcc.Store(id=ids.theme_sink),
             html.Form(
                 [
                     _field(

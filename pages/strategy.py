@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dash_ag_grid as dag
+import pandas as pd
 from dash import dcc, html
 
 from app import preferences, reads
 from app.auth import current_principal
-from app.components import stage_badge
+from app.components import frame_table, joined, stage_badge
 from app.scopes import can_see
 
 PATH = "/strategies/<slug>"
@@ -40,8 +41,6 @@ class ids:
     metrics = "strategy-metrics"
     comparison = "strategy-comparison"
     trades = "strategy-trades"
-    theme = "strategy-theme"
-    theme_sink = "strategy-theme-sink"
 
 
 def _graph(graph_id: str, height: str = "sw-chart") -> dcc.Loading:
@@ -143,8 +142,6 @@ def layout(
             dcc.Store(id=ids.slug, data=slug),
             dcc.Store(id=ids.query_keys, data=QUERY_KEYS),
             dcc.Store(id=ids.query),
-            dcc.Store(id=ids.theme, data=prefs["theme"]),
-            dcc.Store(id=ids.theme_sink),
             html.Div(
                 [
                     html.H1(str(strategy["name"]), className="h4 mb-0 me-2"),
@@ -153,6 +150,7 @@ def layout(
                 className="d-flex align-items-center mb-1",
             ),
             html.P(str(strategy.get("description") or ""), className="sw-caption"),
+            account_summary(reads.strategy_account(int(strategy["id"]))),
             controls(
                 preset,
                 start,
@@ -168,6 +166,52 @@ def layout(
             ),
         ]
     )
+
+
+def account_summary(account: dict | None) -> html.Div | None:
+    """The broker account a paper or live strategy trades in, as last synced.
+
+    A strategy owning its account shows the account's equity, cash and positions. One sharing an
+    account shows only the account's status: the rest belongs to every strategy in it (and to
+    teams its viewers may not be in); its own equity is rebuilt from its fills.
+    """
+    if account is None:
+        return None
+    kind = "paper" if account["paper"] else "live"
+    status = account["status"] or "not synced yet"
+    facts: list = [f"{account['provider'].capitalize()} {kind} account {account['label']}"]
+    if account["account_number"]:
+        facts[0] += f" ({account['account_number']})"
+    facts.append(html.Span(status, className="sw-loss" if account["trading_blocked"] else ""))
+    if account["trading_blocked"]:
+        facts.append(html.Span("trading blocked", className="sw-loss"))
+    owner = account["order_prefix"] == ""
+    if owner:
+        facts += [f"equity {_money(account['equity'])}", f"cash {_money(account['cash'])}"]
+    else:
+        facts.append(f"orders with client ids starting {account['order_prefix']!r}")
+        capital = account["capital"]
+        facts.append(
+            f"capital {_money(capital)}, equity rebuilt from its fills"
+            if capital
+            else "no capital set: fills only, no equity"
+        )
+    children: list = [html.Span(joined(facts))]
+    positions = account["positions"]
+    if owner:
+        frame = pd.DataFrame(
+            positions, columns=["symbol", "quantity", "market_value", "unrealized_pnl"]
+        ).rename(columns={"market_value": "market value", "unrealized_pnl": "unrealized P&L"})
+        money = {"market value": ",.2f", "unrealized P&L": "+,.2f", "quantity": ",g"}
+        body = frame_table(frame, money) if positions else html.P("No open positions.")
+        children.append(
+            html.Details([html.Summary(f"{len(positions)} open positions"), body], className="mt-1")
+        )
+    return html.Div(children, className="sw-caption sw-account mb-2", id="strategy-account")
+
+
+def _money(value: float | None) -> str:
+    return "–" if value is None else f"${value:,.2f}"
 
 
 def trades_grid() -> dag.AgGrid:

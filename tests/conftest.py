@@ -25,6 +25,35 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = ["sqlite", "postgresql"]
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """Under CI a skipped test is a failure: a tier that did not run is a broken run."""
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true: {report.longrepr}"
+
+
+SKIPPED_MODULES: list[str] = []
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    """Under CI a module skipped at import (a missing reference library) fails the run too."""
+    if IN_CI and report.skipped:
+        SKIPPED_MODULES.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if SKIPPED_MODULES and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    for nodeid in SKIPPED_MODULES:
+        terminalreporter.write_line(f"FAILED (skipped under CI=true) {nodeid}", red=True)
+
+
 def unavailable(what: str, why: object) -> None:
     """Skip locally; fail in CI, where a missing service is a broken run, not a skipped tier."""
     message = f"{what} unavailable: {why}"

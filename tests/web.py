@@ -8,14 +8,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dash
+from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from app.factory import create_app
+from app.api import bp as api_bp
+from app.auth import init_auth
+from app.factory import attach_store, create_app
+from app.login import bp as login_bp
 from app.settings import Settings
+from app.store import Store
 from data import users
 from data.schema import Role
 
 PASSWORD = "correct horse battery staple"
+
+
+def bare_app(settings: Settings) -> tuple[Flask, Store]:
+    """The data layer, sign-in and the API on a bare Flask app, for tests that need settings of
+    their own (Dash allows one app per process: that one is `start`'s)."""
+    server = Flask(__name__)
+    store = attach_store(server, settings)
+    server.register_blueprint(login_bp)
+    server.register_blueprint(api_bp)
+    init_auth(server)
+    return server, store
 
 
 @dataclass

@@ -135,9 +135,11 @@ def compare(
         live returns are constant while the backtest's vary (not trading, or stale data);
       watch — not diverging, but a test rejects at alpha before correction, a bootstrap
         interval excludes 0, the CUSUM gives an early signal at alpha, or there are fewer
-        than MIN_OBS live observations;
+        than MIN_OBS live observations, or no test could run (too short or a constant backtest);
       consistent — otherwise.
     """
+    if not 0.0 < alpha < 0.5:
+        raise ValueError(f"alpha must be between 0 and 0.5 (e.g. 0.05), not {alpha!r}")
     live_s, bt_s = _series(live, "live"), _series(backtest, "backtest")
     overlap = live_s.index.intersection(bt_s.index)
     ref = bt_s.drop(overlap)
@@ -146,13 +148,15 @@ def compare(
     lv, rv = live_s.to_numpy(), ref.to_numpy()
     paired = (live_s[overlap].to_numpy(), bt_s[overlap].to_numpy())
     has_pairs = len(overlap) >= MIN_OBS
-    enough = len(lv) >= MIN_OBS and len(rv) >= MIN_OBS and np.std(lv) > 0 and np.std(rv) > 0
+    enough = len(lv) >= MIN_OBS and len(rv) >= MIN_OBS and np.ptp(lv) > 0 and np.ptp(rv) > 0
     tests = _tests(lv, rv, paired if has_pairs else None, alpha, periods_per_year) if enough else ()
     boot = _intervals(lv, rv, alpha, periods_per_year, n_boot, rng) if enough else ()
     te, corr = _tracking(*paired, periods_per_year) if has_pairs else (np.nan, np.nan)
     start, alarm, early = _drift(live_s, bt_s, ref, overlap, alpha) if enough else (None,) * 3
     outcome, reasons = verdict(tests, boot, alarm, start, len(lv), alpha, early)
-    if len(lv) >= MIN_OBS and len(rv) >= MIN_OBS and np.std(lv) == 0 and np.std(rv) > 0:
+    if not enough and outcome == "consistent":  # nothing was tested: not a clean bill of health
+        outcome, reasons = "watch", (_untested(rv),)
+    if len(lv) >= MIN_OBS and len(rv) >= MIN_OBS and np.ptp(lv) == 0 and np.ptp(rv) > 0:
         # the tests need spread, but a flat record against a live backtest is itself divergence
         outcome = "diverging"
         reasons = (
@@ -163,6 +167,13 @@ def compare(
     return Comparison(
         len(lv), len(rv), len(overlap), tests, boot, psr, te, corr, start, alarm, outcome, reasons
     )
+
+
+def _untested(rv: np.ndarray) -> str:
+    """Why no test could run when the live record itself was long enough."""
+    if len(rv) < MIN_OBS:
+        return f"only {len(rv)} backtest observations; tests need {MIN_OBS}"
+    return "backtest returns are constant: no test can compare live trading with them"
 
 
 def _tests(lv, rv, paired, alpha: float, P: float) -> tuple[TestResult, ...]:

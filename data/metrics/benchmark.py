@@ -88,11 +88,13 @@ def treynor_ratio(
 ) -> np.ndarray:
     """(CAGR − rf) / β, annualised (LEAN); QuantStats uses the total return instead of CAGR.
 
-    NaN when β is indistinguishable from 0 (|correlation| < 1e-10): a rounding-error β would
-    otherwise turn into an enormous ratio.
+    NaN when β is indistinguishable from 0 (|correlation| < 1e-10, or undefined because the
+    returns are constant): a rounding-error β would otherwise turn into an enormous ratio.
     """
     p = as_panel(returns)
-    b = np.where(np.abs(correlation(p, benchmark)) < 1e-10, 0.0, beta(p, benchmark))
+    with np.errstate(invalid="ignore"):
+        related = np.abs(correlation(p, benchmark)) >= 1e-10  # False for a NaN correlation
+    b = np.where(related, beta(p, benchmark), 0.0)
     return safe_div(cagr(p, periods_per_year) - rf, b)
 
 

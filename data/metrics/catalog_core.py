@@ -26,9 +26,12 @@ CORE: tuple[tuple, ...] = (
      "∏(1 + r) − 1 over observed periods.",
      f"Reproduces {QS} comp and {EM} cum_returns_final."),
     ("cagr", "CAGR", "Returns", "percent", True,
-     "(1 + total return)^(P / N) − 1, years = N / P over the strategy's own life; no rf.",
-     f"Reproduces {QS} cagr and {EM} annual_return. vectorbt uses P = 365; LEAN, freqtrade and "
-     "jesse use calendar days / 365."),
+     "(1 + total return)^(P / N) − 1, years = N / P with N the strategy's observed returns; "
+     "no rf.",
+     f"Reproduces {QS} cagr, and {EM} annual_return when the record has no missing days "
+     "(empyrical counts a NaN day as elapsed time; a missing day here is skipped, as every "
+     "metric skips it). vectorbt uses P = 365; LEAN, freqtrade and jesse use calendar "
+     "days / 365."),
     ("expected_daily", "Expected daily", "Returns", "percent", True,
      "Geometric mean per period: (1 + total return)^(1 / N) − 1.",
      f"Reproduces {QS} expected_return."),
@@ -127,8 +130,8 @@ CORE: tuple[tuple, ...] = (
      "Date of the deepest point.",
      f"As {QS} 'Max DD Date'."),
     ("max_drawdown_end", "Max drawdown end", "Drawdown", "date", None,
-     "Last period under water in the deepest episode (the day before recovery, or the last "
-     "observation if not recovered).",
+     "Last observed period under water in the deepest episode (the last before the recovery, "
+     "or the last observation if not recovered).",
      f"As {QS} 'Max DD Period End'."),
     ("max_drawdown_days", "Max drawdown length", "Drawdown", "days", False,
      "Calendar days from start to end of the deepest episode, inclusive.",

@@ -37,12 +37,16 @@ def max_drawdown(returns: ReturnsLike) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _Runs:
-    """Underwater runs of all strategies: column, first and last row, depth."""
+    """Underwater runs of all strategies: column, first row, last observed row under water
+    (`end`), last row of the run (`stop`: later than `end` when days with no return precede the
+    recovery, which is the row after `stop`), depth, and observed rows under water."""
 
     col: np.ndarray
     start: np.ndarray
     end: np.ndarray
+    stop: np.ndarray
     depth: np.ndarray
+    periods: np.ndarray
 
 
 def _underwater_runs(p: Panel) -> _Runs:
@@ -50,7 +54,7 @@ def _underwater_runs(p: Panel) -> _Runs:
     t = p.shape[0]
     if t == 0:
         none = np.empty(0, dtype=int)
-        return _Runs(none, none, none, np.empty(0))
+        return _Runs(none, none, none, none, np.empty(0), none)
     dd = np.where(p.alive & (p.drawdown < 0), p.drawdown, 0.0)
     flat = dd.ravel(order="F")
     under = flat < 0
@@ -61,7 +65,13 @@ def _underwater_runs(p: Panel) -> _Runs:
     starts = np.flatnonzero(under & ~before)
     ends = np.flatnonzero(under & ~after)
     depth = np.minimum.reduceat(flat, starts) if len(starts) else np.empty(0)
-    return _Runs(starts // t, starts % t, ends % t, depth)
+    # a run starts on a loss (an observed row) and may run on through missing days: it ends, as
+    # an episode, on its last observed row
+    seen = p.observed.ravel(order="F")
+    last_seen = np.maximum.accumulate(np.where(seen, np.arange(len(seen)), -1))
+    counted = np.cumsum(seen)
+    periods = counted[ends] - counted[starts] + 1
+    return _Runs(starts // t, starts % t, last_seen[ends] % t, ends % t, depth, periods)
 
 
 @dataclass(frozen=True)
@@ -81,8 +91,9 @@ class DrawdownStats:
 def drawdown_stats(returns: ReturnsLike) -> DrawdownStats:
     """Start/valley/end of the deepest episode, longest and average episodes, per strategy.
 
-    An episode runs from the first period under the previous peak to the last one before the
-    recovery (or the last observation if still under water); days are calendar days, inclusive.
+    An episode runs from the first period under the previous peak to the last observed one
+    before the recovery (or the last observation if still under water); days are calendar days,
+    inclusive.
     """
     p = as_panel(returns)
     k = p.shape[1]
@@ -101,7 +112,11 @@ def drawdown_stats(returns: ReturnsLike) -> DrawdownStats:
     start_row, end_row = np.zeros(k, dtype=int), np.zeros(k, dtype=int)
     start_row[runs.col[deepest]] = runs.start[deepest]
     end_row[runs.col[deepest]] = runs.end[deepest]
-    valley = np.argmin(np.where(p.alive, p.drawdown, 0.0), axis=0)
+    valley = (
+        np.argmin(np.where(p.alive, p.drawdown, 0.0), axis=0)
+        if p.shape[0]
+        else np.zeros(k, dtype=int)
+    )
     max_days = np.zeros(k)
     max_days[runs.col[deepest]] = days[deepest]
     empty = p.count == 0
@@ -139,8 +154,8 @@ def drawdown_episodes(returns: pd.Series) -> pd.DataFrame:
     dd = np.where(p.alive[:, 0], p.drawdown[:, 0], 0.0)
     valley = [s + int(np.argmin(dd[s : e + 1])) for s, e in zip(runs.start, runs.end, strict=True)]
     last = p.last[0]
-    recovered = runs.end < last
-    recovery = pd.DatetimeIndex(p.index[np.minimum(runs.end + 1, last)]).where(recovered)
+    recovered = runs.stop < last
+    recovery = pd.DatetimeIndex(p.index[np.minimum(runs.stop + 1, last)]).where(recovered)
     episodes = pd.DataFrame(
         {
             "start": p.index[runs.start],
@@ -149,7 +164,7 @@ def drawdown_episodes(returns: pd.Series) -> pd.DataFrame:
             "recovery": recovery,
             "depth": runs.depth,
             "days": (p.index[runs.end] - p.index[runs.start]).days + 1,
-            "periods": runs.end - runs.start + 1,
+            "periods": runs.periods,
         },
         columns=EPISODE_COLUMNS,
     )

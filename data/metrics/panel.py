@@ -117,11 +117,15 @@ class Panel:
     @cached_property
     def first(self) -> np.ndarray:
         """Row of each strategy's first observation (0 when none)."""
+        if self.shape[0] == 0:
+            return np.zeros(self.shape[1], dtype=np.intp)
         return np.argmax(self.observed, axis=0)
 
     @cached_property
     def last(self) -> np.ndarray:
         """Row of each strategy's last observation (T − 1 when none)."""
+        if self.shape[0] == 0:
+            return np.full(self.shape[1], -1, dtype=np.intp)
         return self.shape[0] - 1 - np.argmax(self.observed[::-1], axis=0)
 
     @cached_property
@@ -212,6 +216,11 @@ def _benchmark_values(benchmark: pd.Series | pd.DataFrame, index: pd.DatetimeInd
         raise TypeError("benchmark must be a pandas Series of returns with a DatetimeIndex")
     if benchmark.index.has_duplicates:
         raise ValueError("benchmark has duplicate dates")
+    if (benchmark.index.tz is None) != (index.tz is None) and len(benchmark) and len(index):
+        raise ValueError(
+            "returns and benchmark must both carry a time zone or both be naive: "
+            f"{index.tz or 'naive'} vs {benchmark.index.tz or 'naive'}"
+        )
     values = benchmark.reindex(index).to_numpy(dtype=float, na_value=np.nan)
     if np.isinf(values).any() or (values < -1).any():
         raise ValueError("benchmark returns must be finite simple returns ≥ −100%")

@@ -64,19 +64,21 @@ def return_quantiles(returns: pd.Series, quantiles: tuple[float, ...] = QUANTILE
 def cumulative_returns(returns: pd.Series, benchmark: pd.Series) -> pd.DataFrame:
     """Cumulative return of the strategy, its benchmark, and the benchmark scaled to its volatility.
 
-    All three compound over the dates both exist (a missing day leaves equity unchanged). The
-    volatility-matched benchmark is b × σ(r) / σ(b), as QuantStats' match_volatility.
+    The strategy compounds every return it has; the benchmark legs compound on the strategy's
+    dates where the benchmark has one too (a day it lacks leaves it flat), over the strategy's
+    life. The volatility-matched benchmark is b × σ(r) / σ(b), both σ over the dates both have,
+    as QuantStats' match_volatility.
     """
     p = as_panel(_one(returns))
     x, b = p.paired(benchmark)
     scale = x.std[0] / b.std[0] if b.std[0] > 0 else np.nan
     legs = {
-        "strategy": x.values[:, 0],
+        "strategy": p.values[:, 0],
         "benchmark": b.values[:, 0],
         "benchmark_vol_matched": b.values[:, 0] * scale,
     }
     frame = pd.DataFrame(legs, index=p.index)
-    alive = x.alive[:, 0] if x.count[0] else np.zeros(len(frame), bool)
+    alive = p.alive[:, 0] if p.count[0] else np.zeros(len(frame), bool)
     cumulative = (1 + frame.fillna(0)).cumprod() - 1
     return cumulative.where(np.broadcast_to(alive[:, None], cumulative.shape))
 

@@ -108,7 +108,8 @@ def risk_of_ruin(returns: ReturnsLike) -> np.ndarray:
     p = as_panel(returns)
     w = win_rate(p)
     with np.errstate(invalid="ignore", over="ignore"):
-        return np.power(safe_div(1 - w, 1 + w), p.count)
+        ruin = np.power(safe_div(1 - w, 1 + w), p.count)
+    return np.where(p.count > 0, ruin, np.nan)  # NaN ** 0 is 1: no record is no 100 % ruin
 
 
 def longest_streak(flags: np.ndarray) -> np.ndarray:

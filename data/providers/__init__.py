@@ -25,6 +25,7 @@ from data.providers.resilience import RetryPolicy, breaker_states, reset_breaker
 class ProviderSettings:
     """Keys and base URLs of the providers (field names match the app's settings)."""
 
+    market_data: str = "auto"  # "auto": Massive, else Alpaca, else demo, by which keys are set
     massive_api_key: str | None = field(default=None, repr=False)
     massive_base_url: str = "https://api.massive.com"
     alpaca_api_key_id: str | None = field(default=None, repr=False)
@@ -33,6 +34,7 @@ class ProviderSettings:
     alpaca_trading_url: str | None = None
     alpaca_data_url: str | None = None
     alpaca_data_feed: str | None = None  # "iex" on free plans; None: the account's default
+    alpaca_credentials: tuple[tuple[str, str, str], ...] = field(default=(), repr=False)
     timeout: float = 10.0
 
     @classmethod
@@ -48,9 +50,15 @@ class ProviderSettings:
 
 
 def market_data_for(settings: ProviderSettings, policy: RetryPolicy | None = None) -> MarketData:
-    """Massive when its key is set, else Alpaca when its keys are, else the offline demo."""
+    """The chosen provider (`market_data`), or with "auto": Massive when its key is set, else
+    Alpaca when its keys are, else the offline demo."""
     # client libraries are imported on demand: the offline default needs neither
-    if settings.massive_api_key:
+    chosen = settings.market_data
+    if chosen == "demo":
+        from data.providers.demo import DemoMarketData
+
+        return DemoMarketData()
+    if settings.massive_api_key and chosen in ("auto", "massive"):
         from data.providers.massive import MassiveMarketData
 
         return MassiveMarketData(
@@ -59,7 +67,7 @@ def market_data_for(settings: ProviderSettings, policy: RetryPolicy | None = Non
             timeout=settings.timeout,
             policy=policy,
         )
-    if settings.alpaca:
+    if settings.alpaca and chosen in ("auto", "alpaca"):
         from data.providers.alpaca import AlpacaMarketData
 
         return AlpacaMarketData(
@@ -70,6 +78,8 @@ def market_data_for(settings: ProviderSettings, policy: RetryPolicy | None = Non
             timeout=settings.timeout,
             policy=policy,
         )
+    if chosen != "auto":
+        raise AuthError(f"market data from {chosen} needs its API keys")
     from data.providers.demo import DemoMarketData
 
     return DemoMarketData()
@@ -81,20 +91,25 @@ def broker_for(
     paper: bool,
     settings: ProviderSettings,
     policy: RetryPolicy | None = None,
+    credentials: str | None = None,
 ) -> Broker:
-    """The broker for account `label`, or ProviderError saying what configuration is missing."""
+    """The broker for account `label`, or ProviderError saying what configuration is missing.
+
+    An Alpaca account uses the named key pair `credentials` when the mapping gives one (its
+    `paper` flag then picks the endpoint), else the default pair, which must be of its kind.
+    """
     if provider == "demo":
         from data.providers.demo import DemoBroker
 
         return DemoBroker(label)
     if provider != "alpaca":
         raise PermanentError(f"account {label}: unknown broker provider {provider!r}")
-    _require_keys(settings, label, paper)
+    key_id, secret = _keys(settings, label, paper, credentials)
     from data.providers.alpaca_broker import AlpacaBroker
 
     return AlpacaBroker(
-        settings.alpaca_api_key_id,  # type: ignore[arg-type]
-        settings.alpaca_secret_key,  # type: ignore[arg-type]
+        key_id,
+        secret,
         paper=paper,
         trading_url=settings.alpaca_trading_url,
         timeout=settings.timeout,
@@ -102,7 +117,17 @@ def broker_for(
     )
 
 
-def _require_keys(settings: ProviderSettings, label: str, paper: bool) -> None:
+def _keys(
+    settings: ProviderSettings, label: str, paper: bool, credentials: str | None
+) -> tuple[str, str]:
+    if credentials is not None:
+        named = {name: (key, secret) for name, key, secret in settings.alpaca_credentials}
+        if credentials not in named:
+            raise AuthError(
+                f"account {label}: set ALPACA_API_KEY_ID__{credentials} and "
+                f"ALPACA_SECRET_KEY__{credentials} (its credentials in the mapping)"
+            )
+        return named[credentials]
     if not settings.alpaca:
         raise AuthError(
             f"account {label}: set ALPACA_API_KEY_ID and ALPACA_SECRET_KEY to sync Alpaca accounts"
@@ -110,8 +135,10 @@ def _require_keys(settings: ProviderSettings, label: str, paper: bool) -> None:
     if paper != settings.alpaca_paper:
         kind = "paper" if paper else "live"
         raise AuthError(
-            f"account {label} is {kind}; the configured Alpaca keys (ALPACA_PAPER) are not"
+            f"account {label} is {kind}; the default Alpaca keys (ALPACA_PAPER) are not: give "
+            "it named credentials in the mapping"
         )
+    return settings.alpaca_api_key_id, settings.alpaca_secret_key  # type: ignore[return-value]
 
 
 __all__ = [

@@ -108,15 +108,21 @@ class AlpacaMarketData:
         self._client = StockHistoricalDataClient(api_key_id, secret_key, url_override=url)
         guard_client(self._client, Guard("alpaca-data", policy, circuit), timeout)
         self._feed = DataFeed(feed) if feed else None
+        # Daily bars come from the consolidated tape: an IEX-only day lacks sessions without an
+        # IEX trade and closes at the last IEX print; settled days are readable on every plan.
+        self._daily_feed = DataFeed.SIP if self._feed in (None, DataFeed.IEX) else self._feed
 
-    def daily_bars(self, symbol: str, start: dt.date, end: dt.date) -> pd.DataFrame:
-        """Adjusted daily bars, one per session (see checks.check_sessions)."""
+    def daily_bars(
+        self, symbol: str, start: dt.date, end: dt.date, *, adjusted: bool = True
+    ) -> pd.DataFrame:
+        """Daily bars, one per session (see checks.check_sessions), adjusted for splits and
+        dividends, or as traded (`adjusted=False`)."""
         what = f"alpaca {symbol} daily"
         first = dt.datetime.combine(start, dt.time(), dt.UTC)
         # daily bars are stamped at midnight New York: noon UTC takes the last one and stays in
         # the past (plans without recent SIP data refuse an `end` in the last 15 minutes)
         last = dt.datetime.combine(end, dt.time(12), dt.UTC)
-        bars = self._bars(symbol, TimeFrame.Day, first, last)
+        bars = self._bars(symbol, TimeFrame.Day, first, last, adjusted, feed=self._daily_feed)
         frame = check_bars(_frame(bars, what, daily=True), what)
         check_sessions(frame.index, start, end, what, late_start=True)
         return frame
@@ -129,19 +135,26 @@ class AlpacaMarketData:
         return frame
 
     def _bars(
-        self, symbol: str, timeframe: TimeFrame, start: dt.datetime, end: dt.datetime
+        self,
+        symbol: str,
+        timeframe: TimeFrame,
+        start: dt.datetime,
+        end: dt.datetime,
+        adjusted: bool = True,
+        *,
+        feed: DataFeed | None = None,
     ) -> list[Any]:
         request = StockBarsRequest(
             symbol_or_symbols=symbol,
             timeframe=timeframe,
             start=start,
             end=end,
-            adjustment=Adjustment.ALL,
-            feed=self._feed,
+            adjustment=Adjustment.ALL if adjusted else Adjustment.RAW,
+            feed=feed or self._feed,
         )
         try:
             barset = self._client.get_stock_bars(request)
-        except (ValueError, TypeError, KeyError) as error:  # pydantic and shape errors
+        except (ValueError, TypeError, KeyError, AttributeError) as error:  # pydantic and shapes
             raise IncompleteData(f"alpaca {symbol}: malformed bars: {error}") from error
         return list(barset.data.get(symbol, []))  # type: ignore[union-attr]
 

@@ -1,14 +1,18 @@
 """Alpaca paper/live accounts through `TradingClient`: equity history, fills, positions, status.
 
 alpaca-py's TradingClient has no account-activities method (only the Broker API client does), so
-fills come from its generic `get()` on /account/activities/FILL, paged with `page_token`, and are
-parsed with the library's own TradeActivity model. Fills carry no client order id: it is looked up
-on the orders, in bulk first and one by one for orders placed before the window.
+fills come from its generic `get()` on /account/activities/FILL, paged with `page_token`. They and
+the positions are read from the raw JSON, field by field: the library's models are the Broker
+API's (a fill there must carry `account_id` and `order_status`, which the Trading API omits; a
+position's exchange must be one the library lists), so a legitimate answer could fail them. Fills
+carry no client order id: it is looked up on the orders, in bulk first and one by one for orders
+placed before the window.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -16,13 +20,14 @@ import pandas as pd
 from alpaca.common.enums import Sort
 from alpaca.trading.client import TradingClient
 from alpaca.trading.enums import QueryOrderStatus
-from alpaca.trading.models import Order, TradeActivity
+from alpaca.trading.models import Order
 from alpaca.trading.requests import GetOrdersRequest, GetPortfolioHistoryRequest
 
 from data.providers.alpaca import guard_client
 from data.providers.base import AccountInfo, Fill, IncompleteData, PositionInfo, session_index
 from data.providers.checks import check_sessions, check_window
 from data.providers.resilience import CircuitBreaker, Guard, RetryPolicy
+from data.providers.sessions import last_session_before_today
 from data.schema import Resolution
 
 T = TypeVar("T")
@@ -64,11 +69,10 @@ class AlpacaBroker:
 
     def positions(self) -> list[PositionInfo]:
         """Open positions."""
-        found: Any = _parsed(self._client.get_all_positions, "alpaca positions")
-        return [
-            PositionInfo(p.symbol, float(p.qty), _number(p.market_value), _number(p.unrealized_pl))
-            for p in found
-        ]
+        found = self._client.get("/positions")
+        if not isinstance(found, list):
+            raise IncompleteData("alpaca positions: the answer is not a list")
+        return [_position(item) for item in found]
 
     def equity_history(
         self, start: dt.datetime, end: dt.datetime, resolution: Resolution
@@ -87,10 +91,12 @@ class AlpacaBroker:
         # raw JSON: the library model rejects the nulls Alpaca sends before an account is funded
         raw = self._client.get("/account/portfolio/history", request.to_request_fields())
         series = _equity(raw, what)
-        if daily:
+        if daily:  # today's point is not required: it may come only after end-of-day processing
             series.index = session_index(series.index)
             series = series.loc[pd.Timestamp(start.date(), tz="UTC") :]
-            check_sessions(series.index, start.date(), end.date(), what, late_start=True)
+            end_day = pd.Timestamp(end).tz_convert(NY).date()
+            final = last_session_before_today(end)
+            check_sessions(series.index, start.date(), end_day, what, late_start=True, until=final)
             return series
         check_window(series.index, start, end, what)
         return series
@@ -169,7 +175,14 @@ def _equity(raw: object, what: str) -> pd.Series:
         return series.iloc[:0]
     last = len(series) - int(series.notna().to_numpy()[::-1].argmax())  # trailing nulls: not yet
     series = series.iloc[int(funded.argmax()) : last]
-    if series.isna().any() or (series <= 0).any():
+    emptied = (series <= 0).to_numpy()
+    if emptied.any() and not series.isna().any() and emptied[int(emptied.argmax()) :].all():
+        day = series.index[int(emptied.argmax())].date()
+        raise IncompleteData(
+            f"{what}: the account's equity is 0 from {day} on (emptied or closed); returns past "
+            "that day are undefined: retire its strategy or remove the account from the mapping"
+        )
+    if series.isna().any() or emptied.any():
         raise IncompleteData(
             f"{what}: a missing or non-positive equity after the account was funded"
         )
@@ -178,20 +191,54 @@ def _equity(raw: object, what: str) -> pd.Series:
     return series
 
 
+SIDES = {"buy": "buy", "sell": "sell", "sell_short": "sell"}  # a short sale is a sale
+
+
 def _fill(item: object) -> Fill:
+    """A FILL (or partial fill) activity from its JSON; anything missing or odd is refused."""
     try:
-        activity = TradeActivity(**item)  # type: ignore[arg-type]
-    except (ValueError, TypeError) as error:
-        raise IncompleteData(f"alpaca fills: malformed activity: {error}") from error
-    return Fill(
-        fill_id=activity.id,
-        order_id=str(activity.order_id),
-        ts=activity.transaction_time.astimezone(dt.UTC),
-        symbol=activity.symbol,
-        side=str(getattr(activity.side, "value", activity.side)),
-        quantity=float(activity.qty),
-        price=float(activity.price),
-    )
+        if not isinstance(item, dict):
+            raise TypeError("not an object")
+        ids = [item["id"], item["order_id"], item["symbol"]]
+        if not all(isinstance(v, str) and v for v in ids):
+            raise ValueError("id, order_id and symbol must be non-empty text")
+        quantity, price = float(item["qty"]), float(item["price"])
+        stamp = pd.Timestamp(item["transaction_time"])
+        if stamp is pd.NaT or stamp.tzinfo is None:
+            raise ValueError("transaction_time must be a time with its zone")
+        fill = Fill(
+            fill_id=item["id"],
+            order_id=item["order_id"],
+            ts=stamp.tz_convert("UTC").to_pydatetime(),
+            symbol=item["symbol"],
+            side=SIDES[str(item["side"]).lower()],
+            quantity=quantity,
+            price=price,
+        )
+    except (KeyError, ValueError, TypeError) as error:
+        raise IncompleteData(
+            f"alpaca fills: malformed activity {item!r:.200}: {error!r}"
+        ) from error
+    if not (0 < fill.quantity < math.inf and 0 < fill.price < math.inf):
+        raise IncompleteData(f"alpaca fills: activity {fill.fill_id!r} has no quantity or price")
+    return fill
+
+
+def _position(item: object) -> PositionInfo:
+    """An open position from its JSON: symbol, signed quantity, market value, unrealized P&L."""
+    try:
+        if not isinstance(item, dict) or not isinstance(item["symbol"], str):
+            raise TypeError("not an object with a symbol")
+        return PositionInfo(
+            item["symbol"],
+            float(item["qty"]),
+            _number(item.get("market_value")),
+            _number(item.get("unrealized_pl")),
+        )
+    except (KeyError, ValueError, TypeError) as error:
+        raise IncompleteData(
+            f"alpaca positions: malformed position {item!r:.200}: {error!r}"
+        ) from error
 
 
 def _number(value: object) -> float | None:

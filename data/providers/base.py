@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+import numpy as np
 import pandas as pd
 
 from data.schema import Resolution
@@ -97,8 +98,11 @@ class MarketData(Protocol):
 
     name: str
 
-    def daily_bars(self, symbol: str, start: dt.date, end: dt.date) -> pd.DataFrame:
-        """Adjusted daily OHLCV for every session from `start` to `end`, complete or raising."""
+    def daily_bars(
+        self, symbol: str, start: dt.date, end: dt.date, *, adjusted: bool = True
+    ) -> pd.DataFrame:
+        """Daily OHLCV for every session from `start` to `end`, complete or raising: adjusted for
+        splits and dividends, or as traded (`adjusted=False`)."""
         ...
 
     def minute_bars(self, symbol: str, start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
@@ -135,13 +139,27 @@ class Broker(Protocol):
         ...
 
 
-def session_index(stamps: pd.Series | pd.DatetimeIndex) -> pd.DatetimeIndex:
-    """Map provider day stamps (midnight New York, as UTC instants) onto sessions at 00:00 UTC."""
+def new_york_dates(stamps: pd.Series | pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """The New York calendar date of each instant (naive stamps are UTC), at 00:00 UTC."""
     index = pd.DatetimeIndex(stamps)
     if index.tz is None:
         index = index.tz_localize("UTC")
     local = index.tz_convert("America/New_York").tz_localize(None).normalize()
     return pd.DatetimeIndex(local).tz_localize("UTC").as_unit("us")
+
+
+def session_index(stamps: pd.Series | pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """Map a provider's day stamps onto sessions at 00:00 UTC.
+
+    Days are stamped at midnight New York (as UTC instants), or by some feeds at midnight UTC of
+    the day itself; no day is stamped at 19:00/20:00 New York, so the two cannot be confused.
+    """
+    index = pd.DatetimeIndex(stamps)
+    if index.tz is None:
+        index = index.tz_localize("UTC")
+    index = index.tz_convert("UTC")
+    own_day = index.tz_localize(None).normalize().tz_localize("UTC").as_unit("us")
+    return pd.DatetimeIndex(np.where(index == index.normalize(), own_day, new_york_dates(index)))
 
 
 def bars_frame(rows: list[dict[str, object]], index: pd.DatetimeIndex) -> pd.DataFrame:

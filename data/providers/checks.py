@@ -36,12 +36,19 @@ def check_bars(frame: pd.DataFrame, what: str) -> pd.DataFrame:
 
 
 def check_sessions(
-    index: pd.DatetimeIndex, start: dt.date, end: dt.date, what: str, *, late_start: bool = False
+    index: pd.DatetimeIndex,
+    start: dt.date,
+    end: dt.date,
+    what: str,
+    *,
+    late_start: bool = False,
+    until: dt.date | None = None,
 ) -> None:
     """Require exactly one daily point per XNYS session from `start` to `end`.
 
     `late_start` accepts a first point after `start` (a backfill reaching before the listing date,
     an account opened later); a gap after the first point, or a missing last session, is refused.
+    `until` makes the sessions after it optional at the end (one still trading, not yet final).
     """
     expected = trading_days(pd.Timestamp(start), pd.Timestamp(end))
     extra = index.difference(expected)
@@ -49,6 +56,11 @@ def check_sessions(
         raise IncompleteData(f"{what}: data for {extra[0].date()}, which is not a session in range")
     if late_start and len(index):
         expected = expected[expected >= index[0]]
+    if until is not None:  # up to `until`, and with no gap before the last point given
+        required = pd.Timestamp(until, tz="UTC")
+        if len(index):
+            required = max(required, index[-1])
+        expected = expected[expected <= required]
     missing = expected.difference(index)
     if len(missing):
         raise IncompleteData(

@@ -86,8 +86,10 @@ class DemoMarketData:
 
     name = "demo"
 
-    def daily_bars(self, symbol: str, start: dt.date, end: dt.date) -> pd.DataFrame:
-        """Bars for every session from `start` to `end`."""
+    def daily_bars(
+        self, symbol: str, start: dt.date, end: dt.date, *, adjusted: bool = True
+    ) -> pd.DataFrame:
+        """Bars for every session from `start` to `end` (no corporate actions: both kinds agree)."""
         path = daily_path(symbol)
         frame = path.loc[pd.Timestamp(start, tz="UTC") : pd.Timestamp(end, tz="UTC")]
         check_sessions(frame.index, start, end, f"demo {symbol} daily", late_start=True)
@@ -112,21 +114,38 @@ def account_path(label: str) -> pd.Series:
     return pd.Series(100_000 * np.cumprod(1 + returns), index=sessions, name="equity")
 
 
+DEMO_HOLDINGS = {"SPY": 0.6, "AGG": 0.3}  # the rest is cash
+
+
 class DemoBroker:
-    """A synthetic account: equity only, no fills or positions."""
+    """A synthetic account: equity, a 60/30 SPY/AGG book with 10 % cash, and no fills."""
 
     name = "demo"
 
     def __init__(self, label: str) -> None:
         self.label = label
 
+    def _today(self) -> tuple[float, pd.Timestamp]:
+        path = account_path(self.label)
+        now = pd.Timestamp.now(tz="UTC")
+        known = path.loc[:now]
+        return (float(known.iloc[-1]), known.index[-1]) if len(known) else (100_000.0, now)
+
     def account(self) -> AccountInfo:
-        """Always active."""
-        return AccountInfo(f"DEMO-{self.label}", "ACTIVE", None, None, False)
+        """Always active; equity as of the last session, 10 % of it in cash."""
+        equity, _day = self._today()
+        cash = round(equity * (1 - sum(DEMO_HOLDINGS.values())), 2)
+        return AccountInfo(f"DEMO-{self.label}", "ACTIVE", round(equity, 2), cash, False)
 
     def positions(self) -> list[PositionInfo]:
-        """None."""
-        return []
+        """Whole shares of the demo book at the last session's closes."""
+        equity, day = self._today()
+        held = []
+        for symbol, weight in DEMO_HOLDINGS.items():
+            close = float(daily_path(symbol)["close"].loc[:day].iloc[-1])
+            quantity = float(int(equity * weight / close))
+            held.append(PositionInfo(symbol, quantity, round(quantity * close, 2), None))
+        return held
 
     def equity_history(
         self, start: dt.datetime, end: dt.datetime, resolution: Resolution

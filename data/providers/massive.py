@@ -68,11 +68,26 @@ class _GuardedPool:
             raise MalformedResponse("massive: response body is not valid JSON") from error
         if not isinstance(page, dict) or page.get("status") == "ERROR":
             raise MalformedResponse(f"massive: unexpected response body {str(page)[:120]}")
+        if "results" in page and not isinstance(page["results"], list):
+            raise MalformedResponse(f"massive: `results` is not a list in {str(page)[:120]}")
         self.last_page = page
-        return response
+        return _listing_page(response, page)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._pool, name)
+
+
+def _listing_page(response: urllib3.BaseHTTPResponse, page: dict[str, Any]) -> Any:
+    """The page as the client should read it: a page with no `results` still leads on to its
+    `next_url` (the client would stop there), and a null `next_url` ends the listing (the client
+    would crash on it)."""
+    if "next_url" in page and not page["next_url"]:
+        del page["next_url"]
+    elif "results" in page or "next_url" not in page:
+        return response
+    page.setdefault("results", [])
+    body = json.dumps(page).encode()
+    return urllib3.HTTPResponse(body=body, status=200, headers=response.headers)
 
 
 class MassiveMarketData:
@@ -102,27 +117,34 @@ class MassiveMarketData:
         client.client = self._pool  # type: ignore[assignment]
         self._client = client
 
-    def daily_bars(self, symbol: str, start: dt.date, end: dt.date) -> pd.DataFrame:
-        """Split- and dividend-adjusted daily bars, one per session (see checks.check_sessions)."""
+    def daily_bars(
+        self, symbol: str, start: dt.date, end: dt.date, *, adjusted: bool = True
+    ) -> pd.DataFrame:
+        """Daily bars, one per session (see checks.check_sessions), adjusted for splits and
+        dividends, or as traded (`adjusted=False`)."""
         what = f"massive {symbol} daily"
-        aggs = self._aggs(symbol, "day", start.isoformat(), end.isoformat(), what)
-        frame = check_bars(_frame(aggs, what, daily=True), what)
+        span = (start.isoformat(), end.isoformat())
+        aggs = self._aggs(symbol, "day", *span, what, adjusted=adjusted)
+        frame = check_bars(_frame(aggs, what, daily=True, no_volume=symbol.startswith("I:")), what)
         check_sessions(frame.index, start, end, what, late_start=True)
-        if symbol.startswith("I:") or frame.empty:  # an index has no dividends
+        if not adjusted or symbol.startswith("I:") or frame.empty:  # an index has no dividends
             return frame
         return adjust_for_dividends(frame, self._dividends(symbol, start, end), what)
 
     def minute_bars(self, symbol: str, start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
         """Split-adjusted minute bars whose start lies in [`start`, `end`]."""
         what = f"massive {symbol} minute"
-        frame = check_bars(_frame(self._aggs(symbol, "minute", start, end, what), what), what)
+        aggs = self._aggs(symbol, "minute", start, end, what)
+        frame = check_bars(_frame(aggs, what, no_volume=symbol.startswith("I:")), what)
         check_window(frame.index, start, end, what)
         return frame
 
-    def _aggs(self, symbol: str, span: str, start: object, end: object, what: str) -> list[Any]:
+    def _aggs(
+        self, symbol: str, span: str, start: object, end: object, what: str, adjusted: bool = True
+    ) -> list[Any]:
         self._pool.start_listing()
         pages = self._client.list_aggs(
-            symbol, 1, span, start, end, adjusted=True, sort="asc", limit=AGGS_LIMIT
+            symbol, 1, span, start, end, adjusted=adjusted, sort="asc", limit=AGGS_LIMIT
         )
         aggs = list(pages)
         self._require_end(what)
@@ -161,13 +183,22 @@ class MassiveMarketData:
             raise IncompleteData(f"{what}: pagination stopped before its last page")
 
 
-def _frame(aggs: list[Any], what: str, *, daily: bool = False) -> pd.DataFrame:
+def _frame(
+    aggs: list[Any], what: str, *, daily: bool = False, no_volume: bool = False
+) -> pd.DataFrame:
+    """Bars from aggregates; an index (`I:SPX`) trades no volume, so its bars carry none."""
     stamps = pd.to_datetime([a.timestamp for a in aggs], unit="ms", utc=True)
     if stamps.hasnans:
         raise IncompleteData(f"{what}: a bar has no timestamp")
-    index = session_index(stamps) if daily else pd.DatetimeIndex(stamps).as_unit("us")
+    when = session_index(stamps) if daily else pd.DatetimeIndex(stamps).as_unit("us")
     rows = [
-        {"open": a.open, "high": a.high, "low": a.low, "close": a.close, "volume": a.volume}
+        {
+            "open": a.open,
+            "high": a.high,
+            "low": a.low,
+            "close": a.close,
+            "volume": 0.0 if no_volume and a.volume is None else a.volume,
+        }
         for a in aggs
     ]
-    return bars_frame(rows, index)
+    return bars_frame(rows, when)

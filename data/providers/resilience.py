@@ -34,12 +34,20 @@ class RetryPolicy:
     base_delay: float = 0.5
     max_delay: float = 30.0
     max_retry_after: float = 120.0  # a provider asking for a longer pause fails the run instead
+    # a 429 that says nothing of when to come back: rate limits are per minute (Massive's free
+    # plan allows 5 requests a minute), so a pause of seconds, not milliseconds
+    rate_limit_pause: float = 15.0
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
     random: Callable[[], float] = field(default=random.random, compare=False)
 
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        """Seconds before retry `attempt` (0-based): full jitter, at least the Retry-After."""
+    def delay(
+        self, attempt: int, retry_after: float | None, *, rate_limited: bool = False
+    ) -> float:
+        """Seconds before retry `attempt` (0-based): full jitter, at least the Retry-After (or,
+        rate-limited with none given, at least `rate_limit_pause`)."""
         jitter = min(self.max_delay, self.base_delay * 2**attempt) * self.random()
+        if retry_after is None and rate_limited:
+            retry_after = self.rate_limit_pause
         if retry_after is None:
             return jitter
         # honour the provider's pause, plus a little jitter so waiting clients do not stampede
@@ -204,7 +212,7 @@ class Guard:
             return False
         if error.retry_after is not None and error.retry_after > self.policy.max_retry_after:
             return False
-        delay = self.policy.delay(attempt, error.retry_after)
+        delay = self.policy.delay(attempt, error.retry_after, rate_limited=error.status == 429)
         log.info("%s: %s; retry %d in %.2fs", self.name, error, attempt + 1, delay)
         self.policy.sleep(delay)
         return True
@@ -224,15 +232,27 @@ def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -
     return max(0.0, when.timestamp() - now())
 
 
+def parse_rate_limit_reset(value: str | None, now: Callable[[], float] = time.time) -> float | None:
+    """Seconds to wait from an X-RateLimit-Reset header (epoch seconds, or seconds to go)."""
+    try:
+        number = float(value) if value is not None else None
+    except ValueError:
+        return None
+    if number is None or number != number or number < 0:
+        return None
+    return max(0.0, number - now()) if number > 1e9 else number
+
+
 def http_error(
     provider: str, status: int, headers: Mapping[str, str], body: bytes | str
 ) -> ProviderError:
     """Classify a non-2xx answer: transient on 408/429/5xx, auth on 401/403, else permanent."""
     message = f"{provider}: HTTP {status}: {_reason(body)}"
     if status in (408, 429) or status >= 500:
-        return TransientError(
-            message, status=status, retry_after=parse_retry_after(headers.get("Retry-After"))
-        )
+        pause = parse_retry_after(headers.get("Retry-After"))
+        if pause is None and status == 429:  # Alpaca: when the window resets, in epoch seconds
+            pause = parse_rate_limit_reset(headers.get("X-RateLimit-Reset"))
+        return TransientError(message, status=status, retry_after=pause)
     if status in (401, 403):
         return AuthError(f"{message} (check the {provider} API key and plan)", status=status)
     return PermanentError(message, status=status)

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 
-import exchange_calendars as xcals
 import pandas as pd
 
-from data.calendar import DEFAULT_EXCHANGE, last_trading_day
+from data.calendar import exchange_calendar as _calendar
+from data.calendar import last_trading_day
 
 SETTLE = dt.timedelta(minutes=30)  # a session's daily bar is final this long after its close
 LATE = dt.timedelta(minutes=15)  # minute bars keep arriving (and being corrected) after the close
-
-
-@lru_cache(maxsize=2)
-def _calendar(exchange: str = DEFAULT_EXCHANGE) -> xcals.ExchangeCalendar:
-    return xcals.get_calendar(exchange, start="1990-01-01")
 
 
 def session_bounds(day: dt.date | pd.Timestamp) -> tuple[dt.datetime, dt.datetime]:
@@ -45,7 +39,25 @@ def last_settled_session(now: dt.datetime) -> dt.date:
     return day.date()
 
 
+def last_session_before_today(now: dt.datetime) -> dt.date:
+    """The latest session before today's date in New York. A broker's daily account history has
+    every point up to it final; today's appears while it trades, or only after the broker's
+    end-of-day processing, so it is not required."""
+    today = pd.Timestamp(now).tz_convert("America/New_York").tz_localize(None).normalize()
+    return last_trading_day(today - pd.Timedelta(days=1)).date()
+
+
 def sessions_back(day: dt.date, count: int) -> dt.date:
     """The session `count` sessions before the session on or before `day`."""
     label = last_trading_day(pd.Timestamp(day)).tz_localize(None)
     return _calendar().session_offset(label, -count).date()
+
+
+def unfinished_session(mark: dt.datetime) -> tuple[dt.datetime, dt.datetime] | None:
+    """The bounds of the session a watermark fell inside (an outage began mid-session), so the
+    rest of it can be read; None when the mark is not inside a session's trading hours."""
+    try:
+        opened, closed = session_bounds(pd.Timestamp(mark).tz_convert("America/New_York").date())
+    except ValueError:  # the watermark's date is not a session: nothing was left unread
+        return None
+    return (opened, closed) if opened <= mark < closed else None

@@ -32,6 +32,7 @@ from data.schema.market import (
     Trade,
 )
 from data.schema.operations import (
+    AccountPosition,
     BrokerAccount,
     DataVersion,
     JobRun,
@@ -46,6 +47,7 @@ TIME_SERIES_TABLES = {"performance": "ts", "benchmark_bars": "ts"}
 
 __all__ = [
     "TIME_SERIES_TABLES",
+    "AccountPosition",
     "Alert",
     "ApiToken",
     "Approval",

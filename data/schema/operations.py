@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data.schema.base import Base, JSONType, Status, UTCDateTime, enum_column, utcnow
@@ -77,6 +77,28 @@ class BrokerAccount(Base):
     provider: Mapped[str] = mapped_column(String(24))
     label: Mapped[str] = mapped_column(String(80), unique=True)
     paper: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the name of its key pair (ALPACA_API_KEY_ID__<NAME>); None: the default keys
+    credentials: Mapped[str | None] = mapped_column(String(32))
+    # as the broker reported it at the last successful sync (None before the first)
+    account_number: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str | None] = mapped_column(String(32))
+    trading_blocked: Mapped[bool | None] = mapped_column(Boolean)
+    equity: Mapped[float | None] = mapped_column(Float)
+    cash: Mapped[float | None] = mapped_column(Float)
+
+
+class AccountPosition(Base):
+    """An open position of a broker account at its last successful sync (replaced by each)."""
+
+    __tablename__ = "account_positions"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("broker_accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    symbol: Mapped[str] = mapped_column(String(32), primary_key=True)
+    quantity: Mapped[float] = mapped_column(Float)
+    market_value: Mapped[float | None] = mapped_column(Float)
+    unrealized_pnl: Mapped[float | None] = mapped_column(Float)
 
 
 class StrategyAccount(Base):
@@ -91,6 +113,8 @@ class StrategyAccount(Base):
         ForeignKey("broker_accounts.id", ondelete="CASCADE"), primary_key=True
     )
     order_prefix: Mapped[str] = mapped_column(String(32), default="")
+    # sharing an account: the capital allotted to the strategy, from which its equity is rebuilt
+    capital: Mapped[float | None] = mapped_column(Float)
 
 
 class SyncState(Base):

@@ -69,7 +69,11 @@ def sign_in(browser: webdriver.Chrome, base: str, email: str, password: str) -> 
     browser.get(base + "/login")
     browser.find_element(By.ID, "email").send_keys(email)
     browser.find_element(By.ID, "password").send_keys(password)
-    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit = browser.find_element(By.CSS_SELECTOR, "button[type=submit]")
+    submit.click()
+    # The form posts and the server answers with a new page: wait for it, so that what
+    # the caller looks for next is on the answer, not on the form it just left.
+    WebDriverWait(browser, 30).until(ec.staleness_of(submit))
 
 
 @pytest.fixture(scope="session")

@@ -138,7 +138,7 @@ def test_settings_persist_across_a_reload_and_a_second_session(browser, web) -> 
         WebDriverWait(browser, 20).until(
             ec.text_to_be_present_in_element((By.ID, "settings-status"), "Saved.")
         )
-        assert document_theme(browser) == "dark"
+        WebDriverWait(browser, 20).until(lambda b: document_theme(b) == "dark")
         decimals = browser.find_element(By.ID, "settings-decimals")
         decimals.send_keys(Keys.BACKSPACE, "9")
         WebDriverWait(browser, 20).until(
@@ -147,7 +147,9 @@ def test_settings_persist_across_a_reload_and_a_second_session(browser, web) -> 
         browser.save_screenshot(str(ARTIFACTS / "settings.png"))
         browser.refresh()
         WebDriverWait(browser, 20).until(lambda b: document_theme(b) == "dark")
-        assert browser.find_element(By.ID, "settings-decimals").get_attribute("value") == "2"
+        WebDriverWait(browser, 20).until(  # the refused 9 was not kept; the form draws after
+            lambda b: b.find_element(By.ID, "settings-decimals").get_attribute("value") == "2"
+        )
         browser.delete_all_cookies()  # a second session: nothing kept in the browser
         settle(browser)
         sign_in(browser, web.base, email, PASSWORD)

@@ -166,8 +166,6 @@ def test_announce_publishes_data_changed(server: Flask) -> None:
     strategy = reads.strategy(reads.overview()["slug"].iloc[0])
     point = pd.Series([123.0], index=pd.DatetimeIndex([pd.Timestamp("2031-06-02", tz="UTC")]))
     store.write(lambda s: append_equity(s, strategy["id"], "live", point))
-    import time
-
     deadline = time.monotonic() + 5
     while not seen and time.monotonic() < deadline:
         time.sleep(0.02)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
 from data import migrate
@@ -141,6 +142,21 @@ def test_cli_import_errors_go_to_stderr_and_write_nothing(migrated: str, tmp_pat
     )  # refused imports log nothing
 
 
+def test_cli_errors_are_a_message_never_a_traceback(migrated: str, tmp_path: Path) -> None:
+    env = environment(migrated, tmp_path)
+    folder = stratwatch("import", str(tmp_path), "--strategy", "a", "--source", "live", env=env)
+    assert folder.returncode == 1 and "not a file" in folder.stderr
+    unreachable = {
+        **env,
+        "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+        "SECRET_KEY": "k" * 40,
+    }
+    down = stratwatch("db", "upgrade", env=unreachable)
+    assert down.returncode == 1 and "the database is not answering" in down.stderr
+    for failed in (folder, down):
+        assert failed.stderr.startswith("Error: ") and "Traceback" not in failed.stderr
+
+
 def test_cli_jobs_run_records_the_run_and_fails_loudly(migrated: str, tmp_path: Path) -> None:
     env = environment(migrated, tmp_path)
     listed = stratwatch("jobs", "list", env=env)
@@ -166,7 +182,8 @@ def test_cli_secret_and_schema_rules_per_back_end(
     behind = stratwatch("jobs", "run", "demo-feed", env=env)
     assert behind.returncode == 1 and "stratwatch db upgrade" in behind.stderr
     upgraded = stratwatch("db", "upgrade", env=env)
-    assert upgraded.returncode == 0 and "schema at 0002" in upgraded.stdout
+    head = ScriptDirectory(str(migrate.MIGRATIONS)).get_current_head()
+    assert upgraded.returncode == 0 and f"schema at {head}" in upgraded.stdout
     assert stratwatch("jobs", "run", "demo-feed", env=env).returncode == 0
 
 

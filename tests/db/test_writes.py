@@ -80,6 +80,8 @@ def test_write_performance_overlap_updates_only_changed_rows(db: Database) -> No
         (lambda f: f.tz_convert("America/New_York"), "UTC"),
         (lambda f: f.tz_localize(None), "tz-aware"),
         (lambda f: pd.concat([f, f.iloc[:1]]), "duplicate"),
+        (lambda f: f.assign(ret=f["ret"].where(f.index != f.index[5], np.inf)), "return must be"),
+        (lambda f: f.assign(ret=f["ret"].where(f.index != f.index[5], -1.0)), "above -100%"),
     ],
 )
 def test_write_performance_refuses_bad_rows_and_writes_nothing(
@@ -91,6 +93,30 @@ def test_write_performance_refuses_bad_rows_and_writes_nothing(
         write_performance(s, strategy.id, "live", mutate(curve()))
     with db.reading() as s:
         assert s.scalar(select(func.count()).select_from(PerformancePoint)) == 0
+
+
+def test_an_overflowing_return_into_a_stored_point_is_refused(db: Database) -> None:
+    later = pd.DataFrame(
+        {"equity": [1e300], "ret": [0.0]}, index=pd.DatetimeIndex(["2024-03-01"], tz="UTC")
+    )
+    tiny = pd.DataFrame(
+        {"equity": [1e-300], "ret": [np.nan]}, index=pd.DatetimeIndex(["2024-02-01"], tz="UTC")
+    )
+    with db.transaction() as s:
+        strategy, _ = ensure_strategy(s, "alpha")
+        write_performance(s, strategy.id, "live", later)
+    with pytest.raises(WriteError, match="would be infinite"), db.transaction() as s:
+        write_performance(s, strategy.id, "live", tiny)
+    with db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(PerformancePoint)) == 1
+
+
+@pytest.mark.parametrize("slug", ["", "a/b", "Upper", "-lead", "x" * 65, "new\nline", "q?x#y"])
+def test_a_strategy_slug_must_fit_in_a_url_path(db: Database, slug: str) -> None:
+    with pytest.raises(WriteError, match="slug"), db.transaction() as s:
+        ensure_strategy(s, slug)
+    with db.transaction() as s:
+        assert ensure_strategy(s, "ok_slug-2")[0].slug == "ok_slug-2"
 
 
 def test_append_equity_derives_returns_from_the_stored_point(db: Database) -> None:

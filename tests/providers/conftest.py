@@ -114,6 +114,12 @@ def fake(clock: Clock) -> Iterator[FakeProviders]:
     server.stop()
 
 
+# Clients' read timeout in these tests: generous, because a loaded CI machine can take a few
+# hundred milliseconds to answer; a slow-response fault waits longer than this.
+READ_TIMEOUT = 2.0
+SLOWER_THAN_TIMEOUT = READ_TIMEOUT + 1.0
+
+
 @pytest.fixture
 def sleeps() -> list[float]:
     """Every backoff pause the retry policy asked for (nothing really sleeps)."""

@@ -106,8 +106,7 @@ class FakeAccount:
         )
         fill = {
             "id": f"{ts.astimezone(dt.UTC):%Y%m%d%H%M%S%f}::{uuid.uuid5(NAMESPACE, order_id)}",
-            "account_id": ACCOUNT_ID,
-            "activity_type": "FILL",
+            "activity_type": "FILL",  # the Trading API's shape: no account_id, no order_status
             "transaction_time": stamp,
             "type": "fill",
             "price": str(price),
@@ -117,7 +116,6 @@ class FakeAccount:
             "leaves_qty": "0",
             "order_id": order_id,
             "cum_qty": str(qty),
-            "order_status": "filled",
         }
         self.fills.append(fill)
         return fill

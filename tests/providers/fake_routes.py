@@ -135,6 +135,10 @@ class Routes:
             lo_ts, hi_ts = (pd.Timestamp(int(x), unit="ms", tz="UTC") for x in (lo, hi))
             bars = self.minutes(ticker, lo_ts, hi_ts)
             rows = [{**b, "t": int(m.timestamp() * 1000), "n": 10} for m, b in bars]
+        if ticker.startswith("I:"):  # an index's aggregates: prices only, no volume or trades
+            rows = [
+                {k: v for k, v in row.items() if k in {"o", "h", "l", "c", "t"}} for row in rows
+            ]
         body = self._massive_page(path, query, rows)
         body.update(ticker=ticker, queryCount=len(rows), adjusted=query.get("adjusted") == "true")
         return 200, body

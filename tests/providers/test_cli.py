@@ -15,8 +15,6 @@ from sqlalchemy import func, select
 from data.db import Database
 from data.providers.sessions import last_settled_session
 from data.schema import Benchmark, BenchmarkBar, JobRun, Status
-from jobs.context import JobConfig
-from jobs.registry import job_specs
 from tests.providers.fake_market import sessions
 from tests.providers.fake_routes import Routes
 from tests.providers.fake_server import ALPACA_KEY, ALPACA_SECRET, MASSIVE_KEY, FakeProviders
@@ -24,13 +22,7 @@ from tests.providers.fake_server import ALPACA_KEY, ALPACA_SECRET, MASSIVE_KEY, 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = ("MASSIVE_", "ALPACA_", "DATABASE_URL", "STRATWATCH_", "REDIS_URL", "SECRET_KEY")
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        "ingest-benchmarks" not in job_specs(JobConfig()),
-        reason="jobs.ingest is not in jobs.registry.MODULES yet",
-    ),
-]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture

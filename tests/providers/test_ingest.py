@@ -18,6 +18,7 @@ from data.writes import ensure_benchmark, write_bars
 from jobs import ingest
 from jobs.context import JobConfig, JobContext
 from jobs.ingest import IngestError, ingest_daily, ingest_intraday
+from tests.providers.conftest import READ_TIMEOUT
 from tests.providers.fake_market import raw_close, sessions
 from tests.providers.fake_server import MASSIVE_KEY, Fault
 
@@ -28,7 +29,7 @@ LAST = dt.date(2024, 6, 13)  # the last settled session at Friday 11:00 New York
 
 @pytest.fixture
 def massive(fake, policy):
-    return MassiveMarketData(MASSIVE_KEY, fake.url, timeout=0.2, policy=policy)
+    return MassiveMarketData(MASSIVE_KEY, fake.url, timeout=READ_TIMEOUT, policy=policy)
 
 
 def bars(ctx: JobContext, symbol: str, resolution: str = "daily") -> pd.DataFrame:

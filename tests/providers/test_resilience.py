@@ -15,6 +15,7 @@ from data.providers.resilience import (
     breaker,
     breaker_states,
     http_error,
+    parse_rate_limit_reset,
     parse_retry_after,
 )
 
@@ -50,6 +51,28 @@ def test_retry_policy_full_jitter_backoff_is_capped():
 def test_retry_policy_waits_at_least_retry_after():
     policy = RetryPolicy(base_delay=0.5, random=lambda: 0.9)
     assert 7.0 <= policy.delay(0, 7.0) <= 7.5
+
+
+def test_a_rate_limit_without_retry_after_pauses_for_seconds():
+    policy = RetryPolicy(base_delay=0.5, rate_limit_pause=15.0, random=lambda: 0.9)
+    assert 15.0 <= policy.delay(0, None, rate_limited=True) <= 15.5
+    assert policy.delay(0, None) < 1.0  # a 5xx keeps the short backoff
+    assert http_error("x", 429, {"X-RateLimit-Reset": "7"}, b"{}").retry_after == 7.0
+    assert http_error("x", 503, {"X-RateLimit-Reset": "7"}, b"{}").retry_after is None
+    assert parse_rate_limit_reset("1700000042", now=lambda: 1_700_000_000) == 42.0
+    assert parse_rate_limit_reset("7") == 7.0  # seconds to go
+    assert parse_rate_limit_reset("soon") is None and parse_rate_limit_reset(None) is None
+    sleeps: list[float] = []
+    guard = Guard("rate", RetryPolicy(sleep=sleeps.append, random=lambda: 0.0), CircuitBreaker("r"))
+    answers = iter([http_error("x", 429, {}, b"{}"), "ok"])
+
+    def send() -> str:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    assert guard.call(send) == "ok" and sleeps == [15.0]
 
 
 def test_parse_retry_after_seconds_and_http_date():

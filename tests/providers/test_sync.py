@@ -211,5 +211,18 @@ def test_sync_demo_account_and_nothing_mapped(ctx, tmp_path):
         SOLO.replace('"solo"', '"demo"\nprovider = "demo"\npaper = false'),
         tmp_path,
     )
-    assert "demo (ACTIVE, 0 positions)" in sync.run(ctx)
+    assert "demo (ACTIVE, 2 positions)" in sync.run(ctx)
     assert not equity(ctx, ids["trend"]).empty
+
+
+def test_an_outage_mid_session_is_caught_up_to_that_sessions_close(ctx, fake, clock, tmp_path):
+    ids = strategies(ctx, "trend")
+    mapped(ctx, SOLO, tmp_path)
+    sync.run(ctx)  # Friday 15:00 UTC, mid-session
+    clock.advance(days=3, hours=-0.5)  # Monday 14:30 UTC: the rest of Friday was never read
+    sync.run(ctx)
+    minutes = equity(ctx, ids["trend"], "intraday")
+    friday = minutes[minutes.index.date == dt.date(2024, 6, 14)]
+    assert friday.index[0].strftime("%H:%M") == "13:30" and friday.index[-1].hour == 19
+    assert (friday.index.to_series().diff().dropna() == pd.Timedelta(minutes=1)).all()
+    assert (minutes.index.date == dt.date(2024, 6, 17)).sum() == 61  # Monday 13:30-14:30

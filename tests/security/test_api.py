@@ -6,7 +6,7 @@ import pytest
 
 from data.metrics import METRICS
 from data.schema import Role
-from tests.security.test_auth import new_client, sign_in
+from tests.security.test_auth import audit_actions, new_client, sign_in
 from tests.security.test_tokens_and_teams import scope_to_team
 
 SLUG = "atlas-momentum"
@@ -110,6 +110,10 @@ def test_preferences_round_trip_per_user(web, analyst) -> None:
     sign_in(viewer, web.emails[Role.VIEWER])
     assert viewer.get("/api/v1/preferences").get_json()["preferences"]["theme"] == "light"
     assert analyst.put("/api/v1/preferences", json={"theme": "light"}).status_code == 200
+    saves = [
+        e for e in audit_actions(web, "preferences-saved") if e.actor == web.emails[Role.ANALYST]
+    ]
+    assert [e.detail["fields"] for e in saves][-2:] == [["decimals", "theme"], ["theme"]]
 
 
 @pytest.mark.parametrize(

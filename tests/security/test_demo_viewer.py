@@ -6,14 +6,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import Flask
 from flask.testing import FlaskClient
 
-from app.api import bp as api_bp
-from app.auth import init_auth
-from app.factory import attach_store
-from app.login import bp as login_bp
 from app.settings import Settings
+from tests.web import bare_app
 
 
 @contextmanager
@@ -28,11 +24,7 @@ def client_for(tmp_path: Path, demo_viewer: bool) -> Iterator[FlaskClient]:
         load_demo=True,
         demo_viewer=demo_viewer,
     )
-    server = Flask(__name__)
-    store = attach_store(server, settings)
-    server.register_blueprint(login_bp)
-    server.register_blueprint(api_bp)
-    init_auth(server)
+    server, store = bare_app(settings)
     try:
         yield server.test_client()
     finally:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from data import sync_state
+from flask import g
+
+from data import sync_state, users
 from data.providers.resilience import BreakerState, BreakerStatus
-from data.schema import Role
+from data.schema import Role, SyncState
 from tests.security.test_auth import new_client, sign_in
 
 BANNER_CALLBACK = {
@@ -73,6 +75,8 @@ def test_callbacks_show_a_banner_when_the_database_is_down(web, tmp_path) -> Non
     from callbacks.overview import update_overview_table
     from callbacks.shell import update_status
 
+    with web.store.reading() as session:
+        viewer = users.principal(session, users.find(session, web.emails[Role.VIEWER]).id)
     down = Store(
         web.settings.with_(
             database_url="postgresql+psycopg://postgres@127.0.0.1:9/none",
@@ -85,6 +89,7 @@ def test_callbacks_show_a_banner_when_the_database_is_down(web, tmp_path) -> Non
     server.extensions["stratwatch"] = down
     try:
         with server.test_request_context("/"):
+            g.principal = viewer  # signed in before the outage
             cache.clear()
             table, digest = update_overview_table([], "", [], "name", 0)
             banner, line = update_status(1)
@@ -94,3 +99,29 @@ def test_callbacks_show_a_banner_when_the_database_is_down(web, tmp_path) -> Non
     assert "Strategies could not be loaded." in str(table.to_plotly_json()) and digest is None
     assert "The database is not answering." in str(banner.to_plotly_json())
     assert line == "Status unavailable."
+
+
+def test_account_names_and_errors_reach_admins_only(web) -> None:
+    now = dt.datetime.now(dt.UTC)
+    key = sync_state.account_key("fund-red-secret", "daily")
+    with web.store.db.transaction() as session:
+        sync_state.mark_success(session, key, now - dt.timedelta(hours=3), now)
+        sync_state.mark_failure(session, key, now, "account fund-red-secret: HTTP 401")
+    with web.app.server.app_context():
+        from app.cache import cache
+
+        cache.clear()
+    try:
+        viewer, admin = new_client(web), new_client(web)
+        sign_in(viewer, web.emails[Role.VIEWER])
+        sign_in(admin, web.emails[Role.ADMIN])
+        seen = viewer.post("/_dash-update-component", json=BANNER_CALLBACK).get_data(as_text=True)
+        assert "fund-red-secret" not in seen and "HTTP 401" not in seen
+        assert "broker accounts (daily) updated 3 h ago" in seen  # still warned
+        full = admin.post("/_dash-update-component", json=BANNER_CALLBACK).get_data(as_text=True)
+        assert "fund-red-secret (daily) updated 3 h ago: account fund-red-secret: HTTP 401" in full
+    finally:
+        with web.store.db.transaction() as session:
+            session.delete(session.get(SyncState, key))
+        with web.app.server.app_context():
+            cache.clear()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from flask import g
 from sqlalchemy import select
 
 from data import users
 from data.schema import ApiToken, Role, Strategy, Team, team_members
 from data.versions import CATALOG, record
+from pages import overview as overview_page
 from tests.security.test_auth import CSV, new_client, sign_in
 from tests.web import PASSWORD
 
@@ -82,5 +84,26 @@ def test_team_scopes_hide_other_teams_strategies(web) -> None:
             content_type="text/csv",
         )
         assert imported.status_code == 403  # a viewer may not import, and may not learn it exists
+        with web.store.reading() as session:
+            rows = session.execute(select(Strategy.slug, Strategy.tags)).all()
+            viewer = users.principal(session, users.find(session, web.emails[Role.VIEWER]).id)
+        open_tags = {t for slug, tags in rows if slug not in hidden for t in tags or []}
+        with web.app.server.test_request_context("/"):
+            g.principal = viewer
+            assert set(overview_page.tag_options()) == open_tags  # hidden-only tags stay hidden
     finally:
         scope_to_team(web, None, hidden)
+
+
+def test_metrics_are_scraped_with_an_admin_token(web) -> None:
+    with web.store.db.transaction() as session:
+        admin = users.create_token(session, users.find(session, web.emails[Role.ADMIN]), "prom")
+        analyst = users.create_token(
+            session, users.find(session, web.emails[Role.ANALYST]), "prom-analyst"
+        )
+    c = new_client(web)
+    scraped = c.get("/metrics", headers={"Authorization": f"Bearer {admin}"})
+    assert scraped.status_code == 200 and "stratwatch_" in scraped.get_data(as_text=True)
+    assert c.get("/metrics", headers={"Authorization": f"Bearer {analyst}"}).status_code == 403
+    assert c.get("/metrics", headers={"Authorization": "Bearer sw_forged"}).status_code == 401
+    assert c.get("/metrics").status_code == 401

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from app.api import _points
+from app.api_args import points as _points
 
 
 def test_points_are_utc_iso_stamps_with_nulls_for_missing_values() -> None:

@@ -112,6 +112,22 @@ def test_too_little_live_data_is_watch_not_a_verdict_on_noise():
     assert any("live observations" in r for r in result.reasons)
 
 
+def test_no_test_run_is_watch_not_consistent():
+    live, bt = _history()
+    short = compare(live, bt.iloc[: MIN_OBS - 1])  # a backtest too short to test against
+    assert short.verdict == "watch" and short.tests == ()
+    assert "backtest observations" in short.reasons[0]
+    flat = compare(live, pd.Series(0.001, index=bt.index))  # a backtest with no spread
+    assert flat.verdict == "watch" and "constant" in flat.reasons[0]
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.5, 1.0, -0.5, float("nan")])
+def test_alpha_outside_its_range_is_a_clear_error(alpha):
+    live, bt = _history()
+    with pytest.raises(ValueError, match=r"alpha must be between 0 and 0\.5"):
+        compare(live, bt, alpha=alpha)
+
+
 def test_to_dict_is_plain_json():
     live, bt = _history(seed=5)
     live = live.where(live.index < live.index[150], live - 0.004)

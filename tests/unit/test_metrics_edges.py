@@ -6,7 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data.metrics import METRICS, compute_metrics
+from data.metrics import (
+    METRICS,
+    compute_metrics,
+    drawdown_episodes,
+    drawdown_series,
+    drawdown_stats,
+    top_drawdowns,
+)
 from tests.unit.metrics_fixtures import ragged_frame, series
 
 
@@ -50,6 +57,15 @@ def test_constant_returns_have_zero_volatility_and_no_sharpe():
     assert m["max_drawdown_start"] is pd.NaT
 
 
+@pytest.mark.parametrize("daily", [0.001, -0.999, 0.0123])
+def test_constant_returns_have_no_treynor_ratio_whatever_the_benchmark(daily):
+    # β of a constant series is 0 up to rounding (e.g. -2e-34): no ratio, not ±1e33
+    r = series([daily] * 250)
+    b = series(list(np.random.default_rng(7).normal(0.0004, 0.01, 250)))
+    m = compute_metrics(r, b)["s"]
+    assert np.isnan(m["treynor_ratio"]) and np.isnan(m["correlation"])
+
+
 def test_zero_returns_have_no_wins_no_losses():
     m = compute_metrics(series([0.0] * 40))["s"]
     assert m["total_return"] == 0.0 and m["time_in_market"] == 0.0
@@ -69,6 +85,22 @@ def test_empty_input_gives_all_nan_rows():
     m = compute_metrics(frame)
     assert list(m.columns) == ["a", "b"]
     assert "sharpe" in m.index and np.isnan(_numbers(m)).all()
+
+
+def test_a_strategy_with_no_record_in_range_has_no_risk_of_ruin():
+    frame = pd.DataFrame(
+        {"a": [0.01, -0.02, 0.01], "b": [np.nan] * 3}, index=pd.bdate_range("2024-01-02", periods=3)
+    )
+    m = compute_metrics(frame)
+    assert np.isnan(m.at["risk_of_ruin", "b"]) and 0 < m.at["risk_of_ruin", "a"] < 1
+
+
+def test_empty_input_gives_empty_series_and_tables():
+    empty = pd.Series([], dtype=float, index=pd.DatetimeIndex([], tz="UTC"), name="s")
+    assert drawdown_series(empty).empty
+    assert drawdown_episodes(empty).empty and top_drawdowns(empty).empty
+    stats = drawdown_stats(empty)
+    assert stats.valley.isna().all() and np.isnan(stats.max_days).all()
 
 
 def test_ragged_frame_matches_each_column_computed_alone():
@@ -142,3 +174,11 @@ def test_mtd_and_ytd_go_by_date_whatever_the_time_of_day() -> None:
         result = compute_metrics(stamped.rename("s"), keys=["mtd", "ytd"])["s"]
         assert result["mtd"] == pytest.approx(0.05)
         assert result["ytd"] == pytest.approx(1.02 * 1.05 - 1)
+
+
+def test_a_benchmark_with_a_time_zone_unlike_the_returns_is_refused():
+    r = series([0.01, -0.02, 0.03])
+    aware = r.tz_localize("UTC")
+    with pytest.raises(ValueError, match="both carry a time zone or both be naive"):
+        compute_metrics(r, aware)
+    assert np.isfinite(compute_metrics(aware, aware)["s"]["beta"])

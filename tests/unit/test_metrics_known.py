@@ -70,6 +70,34 @@ def test_five_day_drawdown(five):
     assert five["recovery_factor"] == pytest.approx(0.0072755 / (1 - 0.95931 / 1.1))
 
 
+def test_five_day_pain_conditional_drawdown_and_serenity(five):
+    # drawdowns 0, −5 %, −3.1 %, −12.79 %, −8.43 % (from the 1.1 peak)
+    dd = np.array([1.1, 1.045, 1.0659, 0.95931, 1.0072755]) / 1.1 - 1
+    ulcer = np.sqrt(np.mean(dd**2))
+    assert five["ulcer_index"] == pytest.approx(ulcer)
+    assert five["conditional_drawdown"] == pytest.approx(dd.min())  # ⌊4 × 0.05⌋ + 1 = 1 day
+    sigma = np.std([0.10, -0.05, 0.02, -0.10, 0.05], ddof=1)
+    pitfall = abs(dd.min()) / sigma
+    assert five["serenity_index"] == pytest.approx(five["cagr"] / (ulcer * pitfall))
+
+
+def test_risk_adjusted_return_divides_by_time_in_market():
+    m = compute_metrics(series([0.10, 0.0, -0.05, 0.0, 0.02]))["s"]
+    growth = 1.10 * 0.95 * 1.02
+    assert m["time_in_market"] == pytest.approx(3 / 5)
+    assert m["risk_adjusted_return"] == pytest.approx((growth ** (252 / 5) - 1) / (3 / 5))
+
+
+def test_conditional_drawdown_averages_the_deepest_five_percent():
+    rng = np.random.default_rng(3)
+    r = rng.normal(0.0003, 0.01, 400)
+    equity = np.cumprod(1 + r)
+    dd = equity / np.maximum.accumulate(np.maximum(equity, 1.0)) - 1
+    k = int(399 * 0.05) + 1  # 20 observations
+    expected = np.sort(dd)[:k].mean()
+    assert compute_metrics(series(list(r)))["s"]["conditional_drawdown"] == pytest.approx(expected)
+
+
 def test_first_period_loss_is_a_drawdown():
     m = compute_metrics(series([-0.10, 0.05]))["s"]
     assert m["max_drawdown"] == pytest.approx(-0.10)

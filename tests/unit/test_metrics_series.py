@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data.metrics import drawdown_series, top_drawdowns
+from data.metrics import compute_metrics, drawdown_series, top_drawdowns
 from data.metrics.rolling import rolling_beta, rolling_sharpe, rolling_sortino, rolling_volatility
 from data.metrics.tables import (
     blended_benchmark,
@@ -62,6 +62,22 @@ def test_recovery_is_the_day_after_the_episode_ends(pair):
     assert episodes["recovery"].isna().sum() <= 1  # only an episode still open at the end
 
 
+def test_an_episode_ends_on_its_last_observed_day_under_water():
+    # Tue loss, Wed still under, Thu and Fri missing, Mon back above the peak
+    r = series([0.01, -0.02, 0.005, np.nan, np.nan, 0.03, 0.01])
+    (episode,) = top_drawdowns(r, 5).itertuples(index=False)
+    days = r.index
+    assert (episode.start, episode.end, episode.recovery) == (days[1], days[2], days[5])
+    assert episode.periods == 2 and episode.days == 2
+    m = compute_metrics(r)["s"]
+    assert m["max_drawdown_end"] == days[2] and m["avg_drawdown_days"] == 2
+    # the same as on the record without its missing rows (what QuantStats is given)
+    (same,) = top_drawdowns(r.dropna(), 5).itertuples(index=False)
+    assert (same.start, same.end, same.recovery, same.periods) == (
+        episode.start, episode.end, episode.recovery, episode.periods,
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize("window", [21, 126])
 def test_rolling_statistics_reproduce_empyrical(pair, window):
     r, b = pair
@@ -74,6 +90,47 @@ def test_rolling_statistics_reproduce_empyrical(pair, window):
     np.testing.assert_allclose(ours_sortino, em.roll_sortino_ratio(r, window), rtol=1e-8)
     np.testing.assert_allclose(ours_beta, em.roll_beta(r, b, window), rtol=1e-8)
     assert ours_vol.index[0] == r.index[window - 1]  # labelled at the window's end
+
+
+def test_rolling_windows_skip_missing_days_instead_of_going_blank(pair):
+    # one missing day of the strategy and one of the benchmark: a window is the trailing
+    # observed (for beta: paired) periods, as every full-period metric counts them
+    r, b = pair
+    gappy = r.copy()
+    gappy.iloc[300] = np.nan
+    bench = b.drop(b.index[500])
+    window = 63
+    vol = rolling_volatility(gappy, window)["strategy"]
+    beta = rolling_beta(gappy, bench, window)["strategy"]
+    assert np.isnan(vol.iloc[300]) and np.isnan(beta.iloc[500])
+    observed = gappy.dropna()
+    np.testing.assert_allclose(
+        vol.dropna(), observed.rolling(window).std().dropna() * np.sqrt(252), rtol=1e-10
+    )
+    paired = pd.concat([gappy, bench], axis=1, join="inner").dropna()
+    theirs = (
+        paired.iloc[:, 0].rolling(window).cov(paired.iloc[:, 1])
+        / paired.iloc[:, 1].rolling(window).var()
+    )
+    np.testing.assert_allclose(beta.dropna(), theirs.dropna(), rtol=1e-10)
+    assert vol.notna().sum() == len(observed) - window + 1  # not blank for a window after a gap
+    sharpe = rolling_sharpe(gappy, window)["strategy"]
+    sortino = rolling_sortino(gappy, window)["strategy"]
+    assert sharpe.notna().sum() == sortino.notna().sum() == vol.notna().sum()
+
+
+def test_a_short_min_periods_never_carries_a_value_past_a_strategys_life():
+    index = pd.bdate_range("2024-01-02", periods=40)
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"long": rng.normal(0, 0.01, 40), "short": rng.normal(0, 0.01, 40)}, index)
+    frame.loc[index[25:], "short"] = np.nan  # ends early, with no gap inside its life
+    bench = pd.Series(rng.normal(0, 0.01, 40), index)
+    for rolled in (
+        rolling_volatility(frame, 10, min_periods=3),
+        rolling_sharpe(frame, 10, min_periods=3),
+        rolling_beta(frame, bench, 10, min_periods=3),
+    ):
+        assert rolled["short"].iloc[25:].isna().all() and rolled["short"].iloc[2:25].notna().all()
 
 
 def test_rolling_sharpe_honours_rf_and_is_nan_for_flat_windows():
@@ -122,6 +179,19 @@ def test_cumulative_returns_and_the_volatility_matched_benchmark(pair):
         (1 + out["benchmark_vol_matched"]).pct_change().fillna(out["benchmark_vol_matched"].iloc[0])
     )
     assert matched.std() == pytest.approx(r.std(), rel=1e-9)
+
+
+def test_cumulative_returns_keep_the_strategys_days_the_benchmark_lacks(pair):
+    r, b = pair
+    gaps = b.copy()
+    gaps.iloc[10:20] = np.nan  # e.g. a benchmark without weekend or holiday prints
+    out = cumulative_returns(r, gaps)
+    np.testing.assert_allclose(out["strategy"], (1 + r).cumprod() - 1, rtol=1e-10)
+    flat = out["benchmark"].iloc[9:20]
+    assert (flat == flat.iloc[0]).all()  # the benchmark stays flat where it has no return
+    np.testing.assert_allclose(
+        out["benchmark"].iloc[-1], (1 + gaps.fillna(0)).prod() - 1, rtol=1e-10
+    )
 
 
 def test_blend_rebalanced_daily_and_monthly():

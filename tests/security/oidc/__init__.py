@@ -1,0 +1,1 @@
+"""Single sign-on through a fake OIDC provider (tests/security/fake_oidc.py)."""
