@@ -80,8 +80,10 @@ def test_a_click_on_the_overview_opens_the_tearsheet(signed_in, web) -> None:
     WebDriverWait(signed_in, 60).until(
         ec.presence_of_element_located((By.CSS_SELECTOR, "#strategy-comparison .sw-verdict"))
     )
-    terms = signed_in.find_elements(By.CSS_SELECTOR, "#strategy-metrics .sw-term[title]")
-    assert len(terms) > 60 and all(t.get_attribute("title") for t in terms[:5])
+    term = "#strategy-metrics .sw-term[title]"
+    WebDriverWait(signed_in, 30).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, term)) > 60)
+    terms = signed_in.find_elements(By.CSS_SELECTOR, term)
+    assert all(t.get_attribute("title") for t in terms[:5])
     WebDriverWait(signed_in, 30).until(
         ec.presence_of_element_located((By.CSS_SELECTOR, "#strategy-trades .ag-row"))
     )
@@ -93,7 +95,9 @@ def test_a_preset_changes_the_plotted_range_and_the_url(signed_in, web) -> None:
     signed_in.get(web.base + f"/strategies/{SLUG}?source=backtest")
     wait_for_chart(signed_in, "strategy-equity")
     assert 330 < plotted_days(signed_in, "strategy-equity") <= 366  # the default: 1Y
-    assert preset_shade(signed_in, "1Y") != preset_shade(signed_in, "5Y")  # the chosen one shows
+    WebDriverWait(signed_in, 20).until(  # the chosen one shows
+        lambda b: preset_shade(b, "1Y") != preset_shade(b, "5Y")
+    )
     signed_in.find_element(By.XPATH, "//label[normalize-space()='3M']").click()
     WebDriverWait(signed_in, 30).until(lambda b: plotted_days(b, "strategy-equity") < 100)
     WebDriverWait(signed_in, 10).until(lambda b: "range=3M" in b.current_url)
@@ -109,11 +113,10 @@ def preset_shade(browser, label: str) -> str:
 def test_a_shared_link_reproduces_the_view(signed_in, web) -> None:
     signed_in.get(web.base + f"/strategies/{SLUG}?range=All&log=1&source=backtest")
     wait_for_chart(signed_in, "strategy-equity")
-    assert plotted_days(signed_in, "strategy-equity") > 1000
-    scale = signed_in.execute_script(
-        "return document.querySelector('#strategy-equity .js-plotly-plot').layout.yaxis.type"
+    scale = "return document.querySelector('#strategy-equity .js-plotly-plot').layout.yaxis.type"
+    WebDriverWait(signed_in, 30).until(
+        lambda b: plotted_days(b, "strategy-equity") > 1000 and b.execute_script(scale) == "log"
     )
-    assert scale == "log"
 
 
 def test_an_unknown_strategy_is_not_found(signed_in, web) -> None:
@@ -198,8 +201,8 @@ def test_the_compare_page_adds_a_benchmark(signed_in, web) -> None:
     WebDriverWait(signed_in, 30).until(lambda b: "60/40" in b.execute_script(names))
     WebDriverWait(signed_in, 10).until(lambda b: "b=SPY%2C60%2F40" in b.current_url)
     wait_for_chart(signed_in, "compare-correlation")
-    assert "▲" in signed_in.find_element(By.ID, "compare-relative").text or "▼" in (
-        signed_in.find_element(By.ID, "compare-relative").text
+    WebDriverWait(signed_in, 30).until(
+        lambda b: {"▲", "▼"} & set(b.find_element(By.ID, "compare-relative").text)
     )
     signed_in.save_screenshot(str(ARTIFACTS / "compare.png"))
     assert severe_console_messages(signed_in) == []
