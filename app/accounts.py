@@ -31,7 +31,8 @@ def _store() -> Store:
     return current_app.extensions["stratwatch"]
 
 
-def _ip() -> str:
+def client_address() -> str:
+    """Where the acting request comes from (the proxy-corrected remote address), or 'cli'."""
     return request.remote_addr or "" if has_request_context() else "cli"
 
 
@@ -82,7 +83,7 @@ def sign_in(email: str, password: str) -> tuple[Principal | None, str]:
             user_id=target.id if target else None,
             target_type="user",
             target_id=target.id if target else "",
-            ip=_ip(),
+            ip=client_address(),
             detail={"reason": reason} if reason else {},
         )
         change = record(session, [user_scope(target.id)], 1) if target else Change()
@@ -97,7 +98,7 @@ def sign_in(email: str, password: str) -> tuple[Principal | None, str]:
 
 def _failures_key(email: str) -> str:
     who = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-    return f"login-failures:{who}:{_ip()}"
+    return f"login-failures:{who}:{client_address()}"
 
 
 def sign_out(who: Principal) -> None:
@@ -105,7 +106,7 @@ def sign_out(who: Principal) -> None:
 
     def end(session: Session) -> Change:
         session.get(User, who.id).session_version += 1
-        audit.record(session, "sign-out", actor=who.email, user_id=who.id, ip=_ip())
+        audit.record(session, "sign-out", actor=who.email, user_id=who.id, ip=client_address())
         return record(session, [user_scope(who.id)], 1)
 
     _store().write(end)
@@ -122,7 +123,7 @@ def refused(who: Principal | None, what: str, needed: Role) -> None:
             user_id=who.id if who else None,
             target_type="action",
             target_id=what,
-            ip=_ip(),
+            ip=client_address(),
             detail={"needed": needed.value, "had": who.role.value if who else None},
         )
         return Change()
@@ -220,7 +221,7 @@ def sign_in_sso(
             user_id=user.id,
             target_type="user",
             target_id=user.id,
-            ip=_ip(),
+            ip=client_address(),
             detail={"method": "oidc", **({"reason": reason} if reason else {})},
         )
         return (None if reason else user.id, reason), record(session, [user_scope(user.id)], 1)
@@ -238,7 +239,7 @@ def sso_refused(email: str, reason: str, detail: dict[str, object] | None = None
             "sign-in-failed",
             actor=email[:254] or "anonymous",
             target_type="user",
-            ip=_ip(),
+            ip=client_address(),
             detail={"method": "oidc", "reason": reason, **(detail or {})},
         )
         return Change()

@@ -8,7 +8,7 @@ import pandas as pd
 from flask import Blueprint, abort, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from app import openapi, reads
+from app import accounts, openapi, reads
 from app import preferences as user_preferences
 from app.api_args import as_json, date_arg, int_arg, points
 from app.auth import current_principal, json_error, requires
@@ -111,7 +111,7 @@ def import_performance(slug: str) -> Any:
             user_id=principal.id,
             target_type="strategy",
             target_id=slug,
-            ip=request.remote_addr or "",
+            ip=accounts.client_address(),
             detail={"source": source, "rows": result.rows},
         )
         return result, result.change

@@ -40,7 +40,7 @@ def login() -> Any:
     if request.method == "GET":
         return sign_in_page(next_path=request.args.get("next", "/"))
     _check_csrf()
-    if _too_many(request.remote_addr or "?"):
+    if _too_many(accounts.client_address() or "?"):
         return sign_in_page("Too many attempts from this address: wait a minute.", status=429)
     email, password = request.form.get("email", ""), request.form.get("password", "")
     principal, _reason = accounts.sign_in(email, password)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, has_request_context, request
+from flask import current_app, has_request_context
 from sqlalchemy.orm import Session
 
+from app import accounts
 from app.auth import current_principal
 from app.cache import versioned
 from data import audit, preferences
@@ -53,7 +54,7 @@ def update(user_id: int, changes: dict[str, object], *, audited: bool = True) ->
                 user_id=user_id,
                 target_type="user",
                 target_id=user_id,
-                ip=(request.remote_addr or "") if has_request_context() else "",
+                ip=accounts.client_address(),
                 detail={"fields": sorted(changes)},
             )
         return change

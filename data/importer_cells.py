@@ -18,15 +18,28 @@ BARE_OFFSET = re.compile(r"[+-]\d{4}$")  # an offset without a colon, or the yea
 THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?%?$")
 
 
+class Problem(str):
+    """A problem's text, and the row (0-based, under the header) it is about: None for the file."""
+
+    row: int | None = None
+
+
 def row_label(i: int) -> str:
     """'row 1 (line 2)' for the first row under the header."""
     return f"row {i + 1} (line {i + 2})"
 
 
+def at_row(i: int, text: str) -> Problem:
+    """'row 1 (line 2): text', remembering the row so that problems list in row order."""
+    problem = Problem(f"{row_label(i)}: {text}")
+    problem.row = i
+    return problem
+
+
 def rows_where(mask: np.ndarray, problems: list[str], message: Callable[[int], str]) -> None:
     """Report the first few rows where `mask` holds."""
     for i in np.flatnonzero(mask)[:5]:
-        problems.append(f"{row_label(int(i))}: {message(int(i))}")
+        problems.append(at_row(int(i), message(int(i))))
 
 
 def numbers(

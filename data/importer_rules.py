@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import warnings
 
 import numpy as np
 import pandas as pd
 
-from data.importer_cells import dates, numbers, order, row_label, rows_where
+from data.importer_cells import at_row, dates, numbers, order, rows_where
 
 DATE_NAMES = ("date", "ts", "timestamp", "datetime", "time")
 EQUITY_NAMES = ("equity", "value", "nav", "balance")
@@ -18,14 +17,11 @@ RETURN_NAMES = ("return", "returns", "ret", "daily_return")
 MAX_RETURN = 10.0  # +1000% in one period: a percent written as a fraction, or a wrong unit
 
 
-ROW = re.compile(r"\brow (\d+) \(line")
-
-
 class ImportRefused(ValueError):
     """The file was refused and nothing was written; `problems` names each row and column."""
 
     def __init__(self, problems: list[str], limit: int = 20) -> None:
-        problems = sorted(problems, key=_row_order)  # file-wide first, then by row (stable)
+        problems = sorted(problems, key=_row_order)  # the file's first, then by row (stable)
         self.problems = problems[:limit]
         lines = "\n".join(f"  - {p}" for p in self.problems)
         more = f"\n  (+{len(problems) - limit} more)" if len(problems) > limit else ""
@@ -33,8 +29,8 @@ class ImportRefused(ValueError):
 
 
 def _row_order(problem: str) -> tuple[bool, int]:
-    found = ROW.search(problem)
-    return (found is not None, int(found.group(1)) if found else 0)
+    row = getattr(problem, "row", None)
+    return (row is not None, row or 0)
 
 
 def over_limit(size: int, limit: int) -> str:
@@ -96,8 +92,11 @@ def _long_rows(data: bytes) -> tuple[int, list[str]]:
     for i, fields in enumerate(r for r in rows if r):
         if any(f.strip() for f in fields[width:]):
             problems.append(
-                f"{row_label(i)}: {len(fields)} fields where the header has {width} "
-                "(remove the extra values, or quote a value that holds a comma)"
+                at_row(
+                    i,
+                    f"{len(fields)} fields where the header has {width} "
+                    "(remove the extra values, or quote a value that holds a comma)",
+                )
             )
     return width, problems
 
@@ -122,7 +121,7 @@ def check_series(table: pd.DataFrame, strategy: str | None) -> tuple[pd.DataFram
         if len(wrong):
             value = table["strategy"].iloc[wrong[0]]
             problems.append(
-                f"{row_label(wrong[0])}: strategy {value!r} is not {strategy!r} (wrong file?)"
+                at_row(wrong[0], f"strategy {value!r} is not {strategy!r} (wrong file?)")
             )
     if problems or date_col is None:
         return pd.DataFrame(), "", problems
