@@ -356,10 +356,16 @@ def _time_series_storage() -> None:
         return
     if timescale_available(conn):
         op.execute("CREATE EXTENSION IF NOT EXISTS timescaledb")
+        # by_range() arrived in TimescaleDB 2.13; the older call works on every 2.x release
+        modern = conn.execute(sa.text("SELECT 1 FROM pg_proc WHERE proname = 'by_range'")).first()
         for table, column in TIME_SERIES:
-            op.execute(
-                f"SELECT create_hypertable('{table}', by_range('{column}'), migrate_data => true)"
+            chunks = "INTERVAL '90 days'"  # years of daily points per strategy: few, full chunks
+            dimension = (
+                f"by_range('{column}', {chunks})"
+                if modern
+                else f"'{column}', chunk_time_interval => {chunks}"
             )
+            op.execute(f"SELECT create_hypertable('{table}', {dimension}, migrate_data => true)")
         return
     for table, column in TIME_SERIES:
         op.execute(f"CREATE INDEX ix_{table}_{column}_brin ON {table} USING brin ({column})")
