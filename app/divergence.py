@@ -48,7 +48,7 @@ def comparison(strategy_id: int, *, compute: bool = True) -> dict[str, object] |
         return _in_background(key, strategy_id)
     live = performance(strategy_id, traded, "daily", None, None, None)["ret"].dropna()
     backtest = performance(strategy_id, "backtest", "daily", None, None, None)["ret"].dropna()
-    result = {"source": traded, **compare(live, backtest).to_dict()}
+    result = {"source": traded, **compare(live, backtest, periods_per_year=None).to_dict()}
     cache.set(key, result)
     return result
 

@@ -14,6 +14,7 @@ from app.store import Store
 from data import account_state, audit, queries, summary
 from data.benchmarks import BLENDS, KNOWN, blend
 from data.metrics import compute_metrics
+from data.metrics.frequency import benchmark_over
 from data.versions import CATALOG, series_scope, strategy_scope
 
 SPARK_DAYS = 252
@@ -81,7 +82,7 @@ def overview() -> pd.DataFrame:
 def _book_metrics(returns: pd.DataFrame) -> pd.DataFrame:
     if returns.empty:
         return pd.DataFrame(columns=["sharpe", "max_drawdown"], dtype=float)
-    metrics = compute_metrics(returns, keys=["sharpe", "max_drawdown"])
+    metrics = compute_metrics(returns, keys=["sharpe", "max_drawdown"], periods_per_year=None)
     return metrics.T.astype(float)
 
 
@@ -93,8 +94,10 @@ def _relative(returns: pd.DataFrame, symbols: pd.Series) -> pd.Series:
         if mine.empty:
             continue
         closes = benchmark_closes(str(symbol), None, None, None)
-        bench = closes.pct_change(fill_method=None).reindex(mine.index)
-        masked = mine.notna().mul(1.0).where(mine.notna()).mul(bench, axis=0)
+        bench = pd.DataFrame(  # over each strategy's own periods
+            {i: benchmark_over(closes, mine[i].dropna().index) for i in mine}, index=mine.index
+        )
+        masked = bench.where(mine.notna())
         own, theirs = summary.period_returns(mine)["ytd"], summary.period_returns(masked)["ytd"]
         out.loc[own.index] = (own - theirs).to_numpy()
     return out
@@ -204,19 +207,29 @@ def tearsheet(
     if source not in returns:
         source = next((s for s in queries.SOURCE_PRIORITY if s in returns), None)
     closes = {s: benchmark_closes(s, start, end, None) for s in symbols}
-    bench = closes[symbols[0]].pct_change(fill_method=None).reindex(frame.index)
     with _store().reading() as session:
         trades = queries.trades(session, strategy_id)
     trades = trades[_between(trades["exit_ts"], start, end)]
     if frame.empty or source is None:
         none = pd.Series(dtype=float)
-        return Tearsheet("", none, none, {}, bench, pd.DataFrame(), trades)
+        return Tearsheet("", none, none, {}, none, pd.DataFrame(), trades)
     book = trades.rename(columns={"source": "strategy", "ts": "entry_time", "exit_ts": "exit_time"})
-    metrics = compute_metrics(frame, bench, trades=book[book["strategy"].isin(sources)])
+    book = book[book["strategy"].isin(sources)]
+    own = {s: frame[s].dropna() for s in frame}
+    bench = {s: benchmark_over(closes[symbols[0]], own[s].index) for s in own}  # its periods
+    metrics = pd.concat(
+        [
+            compute_metrics(
+                own[s], bench[s], trades=book[book["strategy"] == s], periods_per_year=None
+            )
+            for s in own
+        ],
+        axis=1,
+    )
     equity = performance(strategy_id, source, "daily", start, end)["equity"]
     span = (equity.index.min(), equity.index.max())  # the benchmarks' lines share its dates
     bars = {s: benchmark_closes(s, *span) for s in symbols}
-    return Tearsheet(source, frame[source].dropna(), equity, bars, bench, metrics, trades)
+    return Tearsheet(source, own[source], equity, bars, bench[source], metrics, trades)
 
 
 def _between(ts: pd.Series, start: pd.Timestamp | None, end: pd.Timestamp | None) -> pd.Series:
@@ -263,8 +276,8 @@ def series_metrics(
     """Every registry metric of one daily series over a range, against `benchmark`, JSON-ready."""
     returns = performance(strategy_id, source, "daily", start, end, None)["ret"].dropna()
     closes = benchmark_closes(benchmark, start, end, None)
-    bench = closes.pct_change(fill_method=None).reindex(returns.index)
-    column = compute_metrics(returns.rename(source), bench).iloc[:, 0]
+    bench = benchmark_over(closes, returns.index)
+    column = compute_metrics(returns.rename(source), bench, periods_per_year=None).iloc[:, 0]
     return {key: _plain(value) for key, value in column.items()}
 
 

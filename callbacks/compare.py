@@ -84,7 +84,7 @@ def draw_comparison(
     return (
         figures.comparison_figure(levels, theme=theme),
         relative_list(frame, benchmarks[0] if benchmarks else None, decimals),
-        metrics_table(compute_metrics(frame, keys=KEYS), decimals),
+        metrics_table(compute_metrics(frame, keys=KEYS, periods_per_year=None), decimals),
         figures.correlation_figure(frame.corr(min_periods=20), theme),
     )
 

@@ -25,11 +25,12 @@ from data.metrics import (
     top_drawdowns,
     yearly_returns,
 )
+from data.metrics.frequency import periods_per_year
 from data.schema import Role
 from pages.strategy import TRADE_COLUMNS, ids
 
 log = logging.getLogger(__name__)
-WINDOW = 126
+MIN_WINDOW = 12  # periods in a rolling window, at the least
 DRAWN = [
     Output(ids.equity, "figure"),
     Output(ids.drawdown, "figure"),
@@ -149,10 +150,12 @@ def draw_tearsheet(
     percent = f".{decimals}%"
     returns = sheet.returns
     bench = sheet.benchmark_returns.reindex(returns.index)
+    periods = periods_per_year(returns.index)  # a monthly record is not annualised as daily
+    window = max(round(periods / 2), MIN_WINDOW)  # half a year, or a year of months
     rolling = {
-        "Sharpe": rolling_sharpe(returns, WINDOW).iloc[:, 0],
-        "Volatility": rolling_volatility(returns, WINDOW).iloc[:, 0],
-        "Beta": rolling_beta(returns, bench, WINDOW).iloc[:, 0],
+        "Sharpe": rolling_sharpe(returns, window, periods_per_year=periods).iloc[:, 0],
+        "Volatility": rolling_volatility(returns, window, periods).iloc[:, 0],
+        "Beta": rolling_beta(returns, bench, window).iloc[:, 0],
     }
     yearly = yearly_returns(pd.DataFrame({"Strategy": returns, "Benchmark": bench}))
     quantiles = return_quantiles(returns).rename(columns=lambda q: f"{q:.0%}")

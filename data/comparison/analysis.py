@@ -8,11 +8,13 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from data.metrics.frequency import period_noun
 from data.metrics.panel import as_panel
 
 from . import significance as sig
 from .bootstrap import STATISTICS, bootstrap_intervals
 from .drift import cusum
+from .periods import on_common_periods
 
 __all__ = ["MIN_OBS", "BootstrapCI", "Comparison", "TestResult", "compare", "verdict"]
 
@@ -108,7 +110,7 @@ def compare(
     backtest: pd.Series,
     *,
     alpha: float = 0.05,
-    periods_per_year: float = 252,
+    periods_per_year: float | None = 252,
     n_boot: int = 2000,
     rng: np.random.Generator | int | None = 0,
 ) -> Comparison:
@@ -141,6 +143,8 @@ def compare(
     if not 0.0 < alpha < 0.5:
         raise ValueError(f"alpha must be between 0 and 0.5 (e.g. 0.05), not {alpha!r}")
     live_s, bt_s = _series(live, "live"), _series(backtest, "backtest")
+    if periods_per_year is None:  # read from the records; the finer compounded to the coarser
+        live_s, bt_s, periods_per_year = on_common_periods(live_s, bt_s)
     overlap = live_s.index.intersection(bt_s.index)
     ref = bt_s.drop(overlap)
     if len(ref) < MIN_OBS:
@@ -158,9 +162,9 @@ def compare(
         outcome, reasons = "watch", (_untested(rv),)
     if len(lv) >= MIN_OBS and len(rv) >= MIN_OBS and np.ptp(lv) == 0 and np.ptp(rv) > 0:
         # the tests need spread, but a flat record against a live backtest is itself divergence
-        outcome = "diverging"
+        outcome, noun = "diverging", period_noun(periods_per_year)
         reasons = (
-            f"live returns are constant ({lv[0]:.4%} a day over {len(lv)} days) while the "
+            f"live returns are constant ({lv[0]:.4%} a {noun} over {len(lv)} {noun}s) while the "
             "backtest's vary: not trading, or stale data",
         )
     psr = next((t.p_value for t in tests if t.name == "probabilistic_sharpe"), np.nan)

@@ -10,6 +10,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from . import robustness
+from .frequency import periods_per_year
 from .panel import Panel, ReturnsLike, as_panel, finite
 from .registry import METRICS
 from .specs import BENCHMARK_SPECS, DD_KEYS, SPECS, Ctx, Spec, drawdown_rows
@@ -25,7 +26,7 @@ def compute_metrics(
     benchmark: pd.Series | pd.DataFrame | None = None,
     *,
     rf: float = 0.0,
-    periods_per_year: float = 252,
+    periods_per_year: float | None = 252,
     trades: pd.DataFrame | None = None,
     n_trials: int | None = None,
     trials_sharpe_std: float | None = None,
@@ -41,8 +42,14 @@ def compute_metrics(
     `trials_sharpe_std`, the std of the trials' annualised Sharpe ratios, is given).
     `keys` restricts the rows to those metrics. Cells are floats, and Timestamps (NaT if
     undefined) in the date rows, so the frame has object dtype; ``result.T.infer_objects()``
-    gives one typed column per metric.
+    gives one typed column per metric. ``periods_per_year=None`` reads each strategy's from
+    the spacing of its own observations (data.metrics.frequency: 252 daily, 52 weekly, 12
+    monthly…), so daily and monthly records can share one call.
     """
+    if periods_per_year is None:
+        return _by_frequency(
+            as_panel(returns), benchmark, rf, trades, n_trials, trials_sharpe_std, keys
+        )
     p = as_panel(returns)
     wanted = _wanted(keys, benchmark is not None, trades is not None, n_trials is not None)
     needed = set(wanted) | (
@@ -61,6 +68,34 @@ def compute_metrics(
     if trades is not None:
         values |= trade_metrics(trades, p.columns)
     return _assemble({key: values[key] for key in wanted}, p.columns)
+
+
+def _by_frequency(p: Panel, benchmark, rf, trades, n_trials, trials_sharpe_std, keys):
+    """compute_metrics once per group of strategies observed at the same frequency."""
+    frame = pd.DataFrame(p.values, index=p.index, columns=p.columns)
+    inferred = pd.Series(
+        [periods_per_year(frame.index[~np.isnan(p.values[:, i])]) for i in range(p.shape[1])],
+        index=range(p.shape[1]),
+    )
+    parts = []
+    for periods, positions in inferred.groupby(inferred).groups.items():
+        group = frame.iloc[:, list(positions)].dropna(how="all")
+        parts.append(
+            compute_metrics(
+                group,
+                benchmark,
+                rf=rf,
+                periods_per_year=float(periods),
+                trades=trades,
+                n_trials=n_trials,
+                trials_sharpe_std=trials_sharpe_std,
+                keys=keys,
+            ).set_axis(list(positions), axis=1)
+        )
+    if not parts:  # no strategies at all
+        return compute_metrics(frame, benchmark, rf=rf, trades=trades, keys=keys)
+    joined = pd.concat(parts, axis=1)
+    return joined[list(range(p.shape[1]))].set_axis(p.columns, axis=1)
 
 
 def _wanted(keys, has_benchmark: bool, has_trades: bool, has_trials: bool) -> list[str]:
