@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data.importer_cells import lines_of
 from data.importer_rules import (
     ImportRefused,
     check_series,
@@ -67,7 +68,8 @@ def parse_series(
     table = read_table(data, name, max_bytes=max_bytes)
     if max_rows is not None:
         _check_rows(len(table), max_rows, name)
-    frame, given, problems = check_series(table, strategy)
+    with lines_of(table):
+        frame, given, problems = check_series(table, strategy)
     if problems:
         raise ImportRefused(problems)
     midnight = (frame.index == frame.index.normalize()).all()
@@ -94,7 +96,8 @@ def _parquet_rows(data: bytes, name: str) -> int | None:
 def parse_trades(data: bytes, name: str, *, max_bytes: int) -> pd.DataFrame:
     """Parse and validate a trades file into the columns data.writes.write_trades takes."""
     table = read_table(data, name, max_bytes=max_bytes)
-    frame, problems = check_trades(table)
+    with lines_of(table):
+        frame, problems = check_trades(table)
     if problems:
         raise ImportRefused(problems)
     return frame
@@ -177,8 +180,8 @@ def _with_equity(
     )
     if parsed.given == "return":
         ret = frame["ret"].to_numpy()
-        with np.errstate(over="ignore"):
-            equity = (previous or 1.0) * np.cumprod(1.0 + ret)
+        with np.errstate(over="ignore"):  # a first row without a return is the starting level
+            equity = (previous or 1.0) * np.cumprod(1.0 + np.nan_to_num(ret, nan=0.0))
         if problems := return_problems(ret, equity):
             raise ImportRefused(problems)
         return frame.assign(equity=equity)

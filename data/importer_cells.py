@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 import pandas as pd
@@ -24,9 +26,24 @@ class Problem(str):
     row: int | None = None
 
 
+_LINES: ContextVar[np.ndarray | None] = ContextVar("import_lines", default=None)
+
+
+@contextmanager
+def lines_of(table: pd.DataFrame) -> Iterator[None]:
+    """Within: row labels name each row's line in the file (read_table kept them)."""
+    token = _LINES.set(table.attrs.get("lines"))
+    try:
+        yield
+    finally:
+        _LINES.reset(token)
+
+
 def row_label(i: int) -> str:
-    """'row 1 (line 2)' for the first row under the header."""
-    return f"row {i + 1} (line {i + 2})"
+    """'row 1 (line 2)' for the first row under the header (blank lines and notes skipped)."""
+    lines = _LINES.get()
+    line = int(lines[i]) if lines is not None and 0 <= i < len(lines) else i + 2
+    return f"row {i + 1} (line {line})"
 
 
 def at_row(i: int, text: str) -> Problem:
@@ -43,9 +60,16 @@ def rows_where(mask: np.ndarray, problems: list[str], message: Callable[[int], s
 
 
 def numbers(
-    column: pd.Series, name: str, problems: list[str], allow_blank: bool = False
+    column: pd.Series,
+    name: str,
+    problems: list[str],
+    allow_blank: bool = False,
+    percent: bool = False,
 ) -> np.ndarray:
-    """Floats; blanks, words, decimal commas, infinities and wrong types are reported."""
+    """Floats; blanks, words, decimal commas, infinities and wrong types are reported.
+
+    With `percent`, '1.2%' reads as 0.012 — when every value of the column carries the sign.
+    """
     if pd.api.types.is_bool_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
         problems.append(f"column {name!r} has the wrong type ({column.dtype}): expected numbers")
         return np.full(len(column), np.nan)
@@ -56,9 +80,14 @@ def numbers(
     if comma.any():  # 1,234.5 is read; 0,5 and 1.000,50 are refused, never guessed
         decimal_comma[comma] = ~text[comma].str.match(THOUSANDS).to_numpy(bool)
         plain = text.str.replace(",", "", regex=False).mask(decimal_comma, "")
-    values = pd.to_numeric(plain, errors="coerce").to_numpy(float)
+    signed = plain.str.endswith("%").to_numpy(bool)
+    if signed.any():
+        plain = plain.str.removesuffix("%").str.strip()
+    values = pd.to_numeric(plain, errors="coerce").to_numpy(float, copy=True)
     numeric = pd.api.types.is_numeric_dtype(column)
     blank = np.isnan(values) if numeric else (text == "").to_numpy(bool)
+    if signed.any():
+        _percents(values, signed, blank, text, name, percent, problems)
     if not allow_blank:
         rows_where(blank, problems, lambda i: f"column {name!r} is empty")
     rows_where(
@@ -70,7 +99,7 @@ def numbers(
         ),
     )
     rows_where(
-        np.isnan(values) & ~blank & ~decimal_comma,
+        np.isnan(values) & ~blank & ~decimal_comma & ~signed,  # percents: reported above
         problems,
         lambda i: f"column {name!r}: {text.iloc[i]!r} is not a number",
     )
@@ -78,6 +107,27 @@ def numbers(
         np.isinf(values), problems, lambda i: f"column {name!r}: {text.iloc[i]!r} is not finite"
     )
     return values
+
+
+def _percents(values, signed, blank, text, name: str, allowed: bool, problems: list[str]) -> None:
+    """Read '1.2%' as 0.012 in place, or report why not (a level, or signs on some rows only)."""
+    bare = ~signed & ~blank
+    if not allowed:
+        values[signed] = np.nan
+        first = int(np.flatnonzero(signed)[0])
+        problems.append(
+            at_row(first, f"column {name!r}: {text.iloc[first]!r} is a percent, not a level")
+        )
+    elif bare.any():
+        values[signed] = np.nan
+        one, other = int(np.flatnonzero(signed)[0]), int(np.flatnonzero(bare)[0])
+        problems.append(
+            f"column {name!r} mixes percents and plain numbers ({row_label(one)} is "
+            f"{text.iloc[one]!r}, {row_label(other)} is {text.iloc[other]!r}): write every "
+            "return one way, 1.2% or 0.012"
+        )
+    else:
+        values[signed] /= 100.0
 
 
 def dates(
@@ -107,10 +157,16 @@ def dates(
         parsed = _parse(text.where(~blank), aware.any(), name, problems)
         if parsed is None:
             return None
+        unread = parsed.isna().to_numpy() & ~blank
+        hint = (  # some rows read: the others differ; none read: the format itself is unknown
+            "dates must share one format"
+            if unread.sum() < (~blank).sum()
+            else "write dates as YYYY-MM-DD, optionally with a time"
+        )
         rows_where(
-            parsed.isna().to_numpy() & ~blank,
+            unread,
             problems,
-            lambda i: f"cannot read {text.iloc[i]!r} as a date (dates must share one format)",
+            lambda i: f"cannot read {text.iloc[i]!r} as a date ({hint})",
         )
     if not allow_blank:
         rows_where(blank, problems, lambda i: f"column {name!r} is empty")
@@ -123,23 +179,32 @@ def dates(
 
 
 def _typed(column: pd.Series) -> pd.Series:
-    """A datetime column (Parquet) in UTC, by the same day rule as text with offsets."""
-    if column.dt.tz is None:
-        return column.dt.tz_localize("UTC")
-    local = column.dt.tz_localize(None)
-    return local.dt.tz_localize("UTC") if _midnights(local) else column.dt.tz_convert("UTC")
+    """A datetime column (Parquet) in UTC, by the same day rule as text."""
+    local = column.dt.tz_localize(None) if column.dt.tz is not None else column
+    if _days(local):
+        return local.dt.normalize().dt.tz_localize("UTC")
+    return column.dt.tz_convert("UTC") if column.dt.tz is not None else column.dt.tz_localize("UTC")
 
 
-def _midnights(local: pd.Series) -> bool:
-    """Rows all at midnight in their own offset are days (a New York daily file is daily)."""
+def _days(local: pd.Series) -> bool:
+    """Whether stamps, in their own offset, are days: all at midnight (a New York daily file is
+    daily), or several rows and none sharing a date (closes stamped 16:00 are still one a day)."""
     read = local.dropna()
-    return not read.empty and bool((read == read.dt.normalize()).all())
+    if read.empty:
+        return False
+    days = read.dt.normalize()
+    return bool((read == days).all()) or (len(read) > 1 and not days.duplicated().any())
+
+
+def _as_days(stamps: pd.Series) -> pd.Series:
+    """Naive stamps as UTC; as their dates when they are days."""
+    return (stamps.dt.normalize() if _days(stamps) else stamps).dt.tz_localize("UTC")
 
 
 def _parse(values: pd.Series, aware: bool, name: str, problems: list[str]) -> pd.Series | None:
     """UTC timestamps in one format for the whole column (never guessed row by row).
 
-    With offsets, rows that are all midnight in their own offset are days, else instants.
+    Rows that are days in their own offset (_days) are stored as those dates, else instants.
     Without, ISO 8601 is tried first, then the format of the first row, month-first and
     day-first; when both read every row differently the column is ambiguous and refused.
     """
@@ -147,13 +212,13 @@ def _parse(values: pd.Series, aware: bool, name: str, problems: list[str]) -> pd
         local = pd.to_datetime(
             values.str.replace(ZONE, "", regex=True), errors="coerce", format="ISO8601"
         )
-        if _midnights(local):
-            return local.dt.tz_localize("UTC")
+        if _days(local):
+            return local.dt.normalize().dt.tz_localize("UTC")
         return pd.to_datetime(values, errors="coerce", utc=True, format="ISO8601")
     given = int(values.notna().sum())
     iso = pd.to_datetime(values, errors="coerce", format="ISO8601")
     if given == 0 or int(iso.notna().sum()) == given:
-        return iso.dt.tz_localize("UTC")
+        return _as_days(iso)
     first = str(values.dropna().iloc[0])
     tried = {}
     for dayfirst in (False, True):
@@ -172,7 +237,7 @@ def _parse(values: pd.Series, aware: bool, name: str, problems: list[str]) -> pd
         )
         return None
     best = max(tried, key=lambda f: int(tried[f].notna().sum()))
-    return tried[best].dt.tz_localize("UTC")
+    return _as_days(tried[best])
 
 
 def order(index: pd.DatetimeIndex, problems: list[str]) -> None:

@@ -10,11 +10,13 @@ import numpy as np
 import pandas as pd
 
 from data.importer_cells import at_row, dates, numbers, order, rows_where
+from data.metrics.frequency import TRADING_DAYS, periods_per_year
 
 DATE_NAMES = ("date", "ts", "timestamp", "datetime", "time")
 EQUITY_NAMES = ("equity", "value", "nav", "balance")
 RETURN_NAMES = ("return", "returns", "ret", "daily_return")
 MAX_RETURN = 10.0  # +1000% in one period: a percent written as a fraction, or a wrong unit
+MAX_TYPICAL_DAILY = 0.1  # a median daily move over 10%: percents written as plain numbers
 
 
 class ImportRefused(ValueError):
@@ -48,11 +50,16 @@ def read_table(data: bytes, name: str, *, max_bytes: int) -> pd.DataFrame:
         raise ImportRefused([f"{name}: {over_limit(len(data), max_bytes)}"])
     if not data.strip():
         raise ImportRefused([f"{name}: the file is empty"])
+    lines = None
     try:
         if name.lower().endswith((".parquet", ".pq")) or data[:4] == b"PAR1":
-            table = pd.read_parquet(io.BytesIO(data))
+            table = _dated_index_as_column(pd.read_parquet(io.BytesIO(data)))
         else:
-            table = _read_csv(data)
+            text, skipped, sep = _csv_text(data)
+            table = _read_csv(text, sep)
+            blank = (table.apply(lambda c: c.str.strip()) == "").all(axis=1).to_numpy(bool)
+            lines = np.flatnonzero(~blank) + 2 + skipped  # blank lines are skipped, not counted
+            table = table[~blank]
     except ImportRefused:
         raise
     except Exception as exc:  # a parser's own message is the most useful thing to show
@@ -60,36 +67,70 @@ def read_table(data: bytes, name: str, *, max_bytes: int) -> pd.DataFrame:
     if table.empty:
         raise ImportRefused([f"{name}: the file has a header but no rows"])
     table.columns = [str(c).strip().lower() for c in table.columns]
-    return table.reset_index(drop=True)  # rows by position, whatever index Parquet kept
+    table = table.reset_index(drop=True)  # rows by position, whatever index Parquet kept
+    table.attrs["lines"] = lines  # each row's line in the file (row_label names it)
+    return table
 
 
-def _read_csv(data: bytes, **options: object) -> pd.DataFrame:
+def _dated_index_as_column(table: pd.DataFrame) -> pd.DataFrame:
+    """A Parquet file written from a date-indexed frame (df.to_parquet()) keeps its dates."""
+    index = table.index
+    if isinstance(index, pd.DatetimeIndex) or str(index.name).strip().lower() in DATE_NAMES:
+        return table.reset_index(names=index.name or "date")
+    return table
+
+
+def _csv_text(data: bytes) -> tuple[bytes, int, str]:
+    """(UTF-8 text, comment lines skipped above the header, separator) of a CSV file.
+
+    UTF-16 (Excel's "Unicode text") is re-encoded; '#' lines above the header (a source
+    note, as Yahoo's exports carry) are skipped; a header with no comma but semicolons or tabs
+    gives the separator.
+    """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        data = data.decode("utf-16").encode("utf-8")
+    rows = data.split(b"\n")
+    skipped = 0
+    while skipped < len(rows) - 1 and rows[skipped].lstrip(b"\xef\xbb\xbf \t").startswith(b"#"):
+        skipped += 1
+    data = b"\n".join(rows[skipped:])
+    header = rows[skipped] if rows else b""
+    sep = ","
+    if b"," not in header:
+        sep = next((s for s in (";", "\t") if s.encode() in header), ",")
+    return data, skipped, sep
+
+
+def _read_csv(data: bytes, sep: str = ",", **options: object) -> pd.DataFrame:
     """Strings, one column per header field; a row with extra values is refused, never shifted."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", pd.errors.ParserWarning)  # pandas' "loss of data"
         try:
             return pd.read_csv(
                 io.BytesIO(data),
+                sep=sep,
                 dtype=str,
                 keep_default_na=False,
                 skipinitialspace=True,
+                skip_blank_lines=False,
                 index_col=False,
                 **options,
             )
         except (pd.errors.ParserWarning, pd.errors.ParserError):
             if options:
                 raise
-    width, long = _long_rows(data)
+    width, long = _long_rows(data, sep)
     if long:
         raise ImportRefused(long)
-    return _read_csv(data, usecols=range(width))  # only empty fields past the header's
+    return _read_csv(data, sep, usecols=range(width))  # only empty fields past the header's
 
 
-def _long_rows(data: bytes) -> tuple[int, list[str]]:
+def _long_rows(data: bytes, sep: str) -> tuple[int, list[str]]:
     """The header's width, and the rows with a value in a field past it."""
-    rows = csv.reader(io.StringIO(data.decode("utf-8-sig", "replace")), skipinitialspace=True)
+    text = io.StringIO(data.decode("utf-8-sig", "replace"))
+    rows = csv.reader(text, delimiter=sep, skipinitialspace=True)
     width, problems = len(next(rows, [])), []
-    for i, fields in enumerate(r for r in rows if r):
+    for i, fields in enumerate(r for r in rows if any(f.strip() for f in r)):
         if any(f.strip() for f in fields[width:]):
             problems.append(
                 at_row(
@@ -104,12 +145,22 @@ def _long_rows(data: bytes) -> tuple[int, list[str]]:
 def check_series(table: pd.DataFrame, strategy: str | None) -> tuple[pd.DataFrame, str, list[str]]:
     """Validate a date + equity or date + return table; return (frame, given, problems)."""
     problems: list[str] = []
+    if str(table.columns[0]).startswith("unnamed:") or not str(table.columns[0]).strip():
+        problems.append(  # an index written without its name (Series.to_csv())
+            "the first column has no name: call it 'date' (and the value column 'equity' or "
+            "'return')"
+        )
+        return pd.DataFrame(), "", problems
     date_col = pick(table, DATE_NAMES, "date", problems, required=True)
     equity_col = pick(table, EQUITY_NAMES, "equity", problems)
     return_col = pick(table, RETURN_NAMES, "return", problems)
     known = {date_col, equity_col, return_col, "strategy"} - {None}
     if unknown := [c for c in table.columns if c not in known]:
-        problems.append(f"unknown column(s) {unknown}: expected a date column and equity or return")
+        problems.append(
+            f"unknown column(s) {unknown}: keep a date column and one value column, named "
+            f"{EQUITY_NAMES[0]!r} (levels, such as a close or a net asset value) or "
+            f"{RETURN_NAMES[0]!r} (fractions: 1.2% is 0.012)"
+        )
     if equity_col and return_col:
         problems.append(f"both {equity_col!r} and {return_col!r} given: keep one of them")
     elif not (equity_col or return_col):
@@ -127,7 +178,11 @@ def check_series(table: pd.DataFrame, strategy: str | None) -> tuple[pd.DataFram
         return pd.DataFrame(), "", problems
     index = dates(table[date_col], date_col, problems)
     value_col = equity_col or return_col
-    values = numbers(table[value_col], value_col, problems)
+    first = table[return_col].iloc[0] if return_col is not None else 0
+    first_blank = return_col is not None and (pd.isna(first) or not str(first).strip())
+    if first_blank:  # a first row with no return (pct_change().to_csv()) is where it starts
+        table = table.assign(**{return_col: table[return_col].mask(table.index == 0, "0")})
+    values = numbers(table[value_col], value_col, problems, percent=return_col is not None)
     if equity_col:
         rows_where(
             values <= 0, problems, lambda i: f"{equity_col!r} must be positive, got {values[i]:g}"
@@ -139,11 +194,17 @@ def check_series(table: pd.DataFrame, strategy: str | None) -> tuple[pd.DataFram
         rows_where(
             values <= -1,
             problems,
-            lambda i: f"a return of {values[i]:.0%} would wipe out the equity",
+            lambda i: (
+                f"a return of {values[i]:.0%} would wipe out the equity (returns are "
+                f"fractions: {values[i]:g} means {values[i]:.0%}; {values[i]:g}% is "
+                f"{values[i] / 100:g})"
+            ),
         )
         usable = np.where((values > -1) & (values <= MAX_RETURN), values, 0.0)
         with np.errstate(over="ignore"):
             problems += return_problems(values, np.cumprod(1.0 + usable))
+        if index is not None:
+            problems += percent_problems(values, index, return_col)
     if index is not None:
         order(index, problems)
     if problems:
@@ -151,7 +212,23 @@ def check_series(table: pd.DataFrame, strategy: str | None) -> tuple[pd.DataFram
     given = "equity" if equity_col else "return"
     frame = pd.DataFrame({"equity": np.nan, "ret": np.nan}, index=index)
     frame["equity" if equity_col else "ret"] = values
+    if first_blank:
+        frame.iloc[0, frame.columns.get_loc("ret")] = np.nan  # the start: no return of its own
     return frame, given, problems
+
+
+def percent_problems(values: np.ndarray, index: pd.DatetimeIndex, name: str) -> list[str]:
+    """Daily returns written as percents without the sign: 0.5 for half a percent, not 50%."""
+    read = np.isfinite(values) & ~index.isna()
+    if read.sum() < 5 or periods_per_year(index[read]) < TRADING_DAYS:
+        return []
+    typical = float(np.median(np.abs(values[read])))
+    if typical <= MAX_TYPICAL_DAILY:
+        return []
+    return [
+        f"column {name!r}: the typical daily return is {typical:g} ({typical:.0%}), which "
+        "looks like percents: returns are fractions, so write 1.2% as 0.012 (or as '1.2%')"
+    ]
 
 
 def equity_problems(before: np.ndarray, after: np.ndarray) -> tuple[np.ndarray, list[str]]:

@@ -60,7 +60,9 @@ def panels(order: list[str]) -> list[html.Div]:
         "equity": _card("Equity against the S&P 500 and bonds", _graph(ids.equity), "col-12"),
         "drawdown": _card("Drawdowns", _graph(ids.drawdown)),
         "drawdowns": _card("Top drawdowns", html.Div(id=ids.drawdowns)),
-        "rolling": _card("Rolling Sharpe, volatility and beta (trailing half year; a year of monthly records)", _graph(ids.rolling)),
+        "rolling": _card(
+            "Rolling Sharpe, volatility and beta (half a year, or 12 periods)", _graph(ids.rolling)
+        ),
         "monthly": _card("Monthly returns", _graph(ids.monthly)),
         "yearly": _card("Yearly returns against the benchmark", _graph(ids.yearly)),
         "distribution": _card("Return distribution", _graph(ids.distribution)),
