@@ -115,11 +115,23 @@ class Database:
         self.engine.dispose()
 
 
+CONNECT_TIMEOUT = 5  # seconds; a DATABASE_URL's own ?connect_timeout= wins
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine tuned for its back end: WAL and foreign keys on SQLite, pre-ping on PostgreSQL."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        # a server that accepts but never answers must not hold a request for psycopg's minutes
+        timeout = {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT}
+        return create_engine(
+            url,
+            echo=echo,
+            pool_pre_ping=True,
+            pool_size=10,
+            max_overflow=20,
+            connect_args=timeout,
+        )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, echo=echo)

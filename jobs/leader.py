@@ -34,8 +34,12 @@ class AdvisoryLockElector:
     def try_acquire(self) -> bool:
         """Take the lock if nobody holds it."""
         conn = self._db.engine.connect()
-        got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self._key}).scalar()
-        conn.commit()
+        try:
+            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self._key}).scalar()
+            conn.commit()
+        except Exception:
+            conn.close()
+            raise
         if got:
             self._conn = conn
             return True

@@ -48,7 +48,14 @@ class SchedulerService:
     def run_forever(self) -> None:
         """Campaign in this thread until stop() is called."""
         while not self._stop.is_set():
-            self.step()
+            try:
+                self.step()
+            except Exception:  # a database away for a moment must not end the campaign
+                log.warning(
+                    "scheduler election failed; trying again in %s s",
+                    self.poll_seconds,
+                    exc_info=True,
+                )
             self._stop.wait(self.poll_seconds)
         self._resign()
 
