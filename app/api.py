@@ -14,6 +14,7 @@ from app.api_args import as_json, date_arg, int_arg, points
 from app.auth import current_principal, json_error, requires
 from app.cache import versioned
 from app.scopes import can_see, visible
+from app.tearsheet import series_metrics
 from data import audit
 from data.importer import ImportRefused, parse_series, store
 from data.schema import Resolution, Role, Source
@@ -188,7 +189,7 @@ def _performance_body(
         resolution=resolution,
         benchmark=benchmark,
         series=points(frame),
-        metrics=reads.series_metrics(strategy_id, source, benchmark, start, end),
+        metrics=series_metrics(strategy_id, source, benchmark, start, end),
     )
 
 

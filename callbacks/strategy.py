@@ -12,6 +12,7 @@ from app import divergence, figures, preferences, reads
 from app.auth import current_principal, requires
 from app.components import comparison_panel, error_banner, frame_table, metrics_table
 from app.scopes import can_see
+from app.tearsheet import Tearsheet, tearsheet
 from callbacks.url_state import keep_in_url
 from callbacks.values import is_text, is_texts
 from data.benchmarks import short_label
@@ -114,7 +115,7 @@ keep_in_url(
 
 def load_tearsheet(
     slug: str | None, preset: str | None, start: str | None, end: str | None, source: str | None
-) -> reads.Tearsheet | None:
+) -> Tearsheet | None:
     """The cached tearsheet a visible strategy shows for these controls; None if hidden."""
     strategy = reads.strategy(slug) if slug else None
     if not can_see(strategy, current_principal()):
@@ -125,7 +126,7 @@ def load_tearsheet(
     lo, hi = resolve_range(preset, start, end, pd.Timestamp(extents["last"].max()))
     own = str(strategy["benchmark"] or "") or None
     symbols = reads.benchmark_pair(own, preferences.current()["benchmarks"])
-    return reads.tearsheet(int(strategy["id"]), source or None, symbols, lo, hi)
+    return tearsheet(int(strategy["id"]), source or None, symbols, lo, hi)
 
 
 def resolve_range(
@@ -144,7 +145,7 @@ def resolve_range(
 
 
 def draw_tearsheet(
-    sheet: reads.Tearsheet, log_scale: bool, theme: str = "light", decimals: int = 2
+    sheet: Tearsheet, log_scale: bool, theme: str = "light", decimals: int = 2
 ) -> tuple:
     """Every panel of the tearsheet, in the order of DRAWN; numbers to `decimals` places."""
     percent = f".{decimals}%"

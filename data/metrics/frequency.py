@@ -39,16 +39,12 @@ def periods_per_year(index: pd.DatetimeIndex) -> float:
     return 365.25 / days
 
 
-def frequency_name(periods: float) -> str:
-    """'daily', 'weekly', 'monthly'… for the periods_per_year this module infers."""
-    names = {252.0: "daily", 365.0: "daily", 52.0: "weekly", 12.0: "monthly", 4.0: "quarterly"}
-    return names.get(float(periods), {2.0: "half-yearly", 1.0: "yearly"}.get(float(periods), ""))
+NOUNS = {252.0: "day", 365.0: "day", 52.0: "week", 12.0: "month", 4.0: "quarter", 1.0: "year"}
 
 
 def period_noun(periods: float) -> str:
-    """'day', 'week', 'month'… the unit one return covers; 'period' otherwise."""
-    nouns = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter"}
-    return (nouns | {"yearly": "year"}).get(frequency_name(periods), "period")
+    """'day', 'week', 'month'… the unit one return covers, for the frequencies read here."""
+    return NOUNS.get(float(periods), "period")
 
 
 def benchmark_over(closes: pd.Series, dates: pd.DatetimeIndex) -> pd.Series:
