@@ -57,7 +57,7 @@ def read_table(data: bytes, name: str, *, max_bytes: int) -> pd.DataFrame:
         else:
             text, skipped, sep = _csv_text(data)
             table = _read_csv(text, sep)
-            blank = (table.apply(lambda c: c.str.strip()) == "").all(axis=1).to_numpy(bool)
+            blank = table.eq("").all(axis=1).to_numpy(bool)  # '' and ',,' rows (after spaces)
             lines = np.flatnonzero(~blank) + 2 + skipped  # blank lines are skipped, not counted
             table = table[~blank]
     except ImportRefused:
@@ -89,12 +89,11 @@ def _csv_text(data: bytes) -> tuple[bytes, int, str]:
     """
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         data = data.decode("utf-16").encode("utf-8")
-    rows = data.split(b"\n")
-    skipped = 0
-    while skipped < len(rows) - 1 and rows[skipped].lstrip(b"\xef\xbb\xbf \t").startswith(b"#"):
-        skipped += 1
-    data = b"\n".join(rows[skipped:])
-    header = rows[skipped] if rows else b""
+    start, skipped = 0, 0  # only the lines above the header are looked at, not the whole file
+    while data[start:].lstrip(b"\xef\xbb\xbf \t").startswith(b"#") and b"\n" in data[start:]:
+        start, skipped = data.index(b"\n", start) + 1, skipped + 1
+    data = data[start:]
+    header = data.split(b"\n", 1)[0]
     sep = ","
     if b"," not in header:
         sep = next((s for s in (";", "\t") if s.encode() in header), ",")
