@@ -76,11 +76,7 @@ def import_command(
         return result, result.change
 
     result = store.write(write)
-    click.echo(
-        f"imported {result.rows} {result.resolution.value} points ({result.first:%Y-%m-%d} to "
-        f"{result.last:%Y-%m-%d}) and {result.trades} trades into {strategy}/{source}; "
-        f"{result.change.rows} rows new or changed"
-    )
+    click.echo(result.describe())
 
 
 @click.group()

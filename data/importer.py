@@ -22,6 +22,7 @@ from data.importer_rules import (
     return_problems,
 )
 from data.importer_trades import check_trades
+from data.metrics.frequency import period_noun, periods_per_year
 from data.schema import PerformancePoint, Resolution, Series, Source, Strategy
 from data.versions import Change
 from data.writes import ensure_strategy, write_performance, write_trades
@@ -48,6 +49,22 @@ class ImportResult:
     first: pd.Timestamp
     last: pd.Timestamp
     change: Change
+    periods: float = 252.0  # periods per year read from the dates (12: monthly)
+    created: bool = False  # the strategy was made by this import (one of change.rows)
+
+    def describe(self) -> str:
+        """'60 points, one a month (2015-01-31 to 2019-12-31)…', as the CLI reports it."""
+        spacing = (
+            "intraday"
+            if self.resolution is Resolution.INTRADAY
+            else f"one a {period_noun(self.periods)}"
+        )
+        made = ", a new strategy" if self.created else ""
+        return (
+            f"imported {self.rows} points, {spacing} ({self.first:%Y-%m-%d} to "
+            f"{self.last:%Y-%m-%d}), and {self.trades} trades into {self.strategy}/"
+            f"{self.source.value}; {self.change.rows} rows new or changed{made}"
+        )
 
 
 def parse_series(
@@ -141,6 +158,7 @@ def store(
     if found is None and not create:
         raise ImportRefused([f"unknown strategy {strategy!r}: create it first, or pass --create"])
     target, change = ensure_strategy(session, strategy)
+    created = found is None
     frame = _with_equity(session, target.id, source, parsed)
     keep = "returns" if parsed.given == "return" else "equity"
     change |= write_performance(session, target.id, source, frame, parsed.resolution, keep)
@@ -155,6 +173,8 @@ def store(
         frame.index[0],
         frame.index[-1],
         change,
+        periods_per_year(frame.index),
+        created,
     )
 
 

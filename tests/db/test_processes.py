@@ -126,9 +126,9 @@ def test_cli_import_errors_go_to_stderr_and_write_nothing(migrated: str, tmp_pat
         "import", str(good), "--strategy", "alpha", "--source", "live", "--create", env=env
     )
     assert done.returncode == 0, done.stderr
-    assert "imported 2 daily points" in done.stdout
+    assert "imported 2 points, one a day" in done.stdout and "a new strategy" in done.stdout
     again = stratwatch("import", str(good), "--strategy", "alpha", "--source", "live", env=env)
-    assert "0 rows new or changed" in again.stdout
+    assert "0 rows new or changed" in again.stdout and "new strategy" not in again.stdout
     engine = create_engine(migrated)
     with engine.connect() as conn:
         actors = (
